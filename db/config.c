@@ -1,0 +1,133 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORKERS 64u   /* mirrors TM_MAX_WORKERS; db/ must not include fcgi/ */
+
+struct load_ctx {
+	struct tm_config *c;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+static int
+set_str(char *dst, size_t cap, const char *v)
+{
+	return (size_t)snprintf(dst, cap, "%s", v) < cap ? 0 : -1;
+}
+
+static int
+set_uint(unsigned *dst, const char *v, unsigned max)
+{
+	char *end;
+	unsigned long n;
+	if (*v == '\0' || !isdigit((unsigned char)*v))
+		return -1;
+	n = strtoul(v, &end, 10);
+	if (*end != '\0' || n > max)
+		return -1;
+	*dst = (unsigned)n;
+	return 0;
+}
+
+static int
+set_bool(bool *dst, const char *v)
+{
+	if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		*dst = true;
+	else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+		*dst = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* Applies one section/key; -1 for a bad value, 1 for an unknown key. */
+static int
+apply(struct tm_config *c, const char *sec, const char *key, const char *v)
+{
+#define S(s, k) (!strcmp(sec, s) && !strcmp(key, k))
+	if (S("server", "socket")) return set_str(c->server_socket, sizeof(c->server_socket), v);
+	if (S("server", "workers")) return set_uint(&c->workers, v, MAX_WORKERS);
+	if (S("server", "templates")) return set_str(c->templates, sizeof(c->templates), v);
+	if (S("server", "secure_cookies")) return set_bool(&c->secure_cookies, v);
+	if (S("db", "host")) return set_str(c->db_host, sizeof(c->db_host), v);
+	if (S("db", "port")) return set_uint(&c->db_port, v, 65535);
+	if (S("db", "socket")) return set_str(c->db_socket, sizeof(c->db_socket), v);
+	if (S("db", "user")) return set_str(c->db_user, sizeof(c->db_user), v);
+	if (S("db", "password")) return set_str(c->db_password, sizeof(c->db_password), v);
+	if (S("db", "name")) return set_str(c->db_name, sizeof(c->db_name), v);
+	if (S("keys", "dir")) return set_str(c->keys_dir, sizeof(c->keys_dir), v);
+	if (S("migrations", "dir")) return set_str(c->migrations_dir, sizeof(c->migrations_dir), v);
+#undef S
+	return 1;
+}
+
+static int
+on_entry(void *user, const char *sec, const char *key, const char *v)
+{
+	struct load_ctx *l = user;
+	int rc = apply(l->c, sec, key, v);
+	if (rc != 0 && !l->failed) {
+		snprintf(l->err, l->errlen, "[%s] %s: %s", sec, key,
+		    rc > 0 ? "unknown setting" : "bad value");
+		l->failed = 1;
+	}
+	return rc == 0;
+}
+
+int
+config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
+{
+	static const char *keys[][2] = {
+		{ "server", "socket" }, { "server", "workers" }, { "server", "templates" },
+		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
+		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
+		{ "keys", "dir" }, { "migrations", "dir" },
+	};
+	struct load_ctx l = { c, err, errlen, 0 };
+
+	memset(c, 0, sizeof(*c));
+	set_str(c->server_socket, sizeof(c->server_socket), "var/run/tmcred.sock");
+	set_str(c->templates, sizeof(c->templates), "fcgi/templates");
+	set_str(c->db_socket, sizeof(c->db_socket), "var/run/mysqld.sock");
+	set_str(c->db_user, sizeof(c->db_user), "tmcred");
+	set_str(c->db_name, sizeof(c->db_name), "tmcred");
+	set_str(c->keys_dir, sizeof(c->keys_dir), "var/keys");
+	set_str(c->migrations_dir, sizeof(c->migrations_dir), "db/migrations");
+
+	if (path != NULL) {
+		int rc = ini_parse(path, on_entry, &l);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: cannot open", path);
+			return -1;
+		}
+		if (rc > 0 && !l.failed)
+			snprintf(err, errlen, "%s: syntax error on line %d", path, rc);
+		if (rc > 0 || l.failed) {
+			if (l.failed) {
+				char tmp[256];
+				snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+				snprintf(err, errlen, "%s", tmp);
+			}
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "TMCRED_%s_%s", keys[i][0], keys[i][1]);
+		for (char *p = name; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		const char *v = getenv(name);
+		if (v != NULL && apply(c, keys[i][0], keys[i][1], v) != 0) {
+			snprintf(err, errlen, "%s: bad value", name);
+			return -1;
+		}
+	}
+	return 0;
+}

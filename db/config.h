@@ -1,0 +1,28 @@
+#ifndef TM_CONFIG_H
+#define TM_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * tmcred.conf (INI, libinih), then environment overrides named TMCRED_<SECTION>_<KEY>
+ * (e.g. TMCRED_DB_SOCKET), so one file serves a deployment and tests can adjust one value.
+ */
+struct tm_config {
+	char server_socket[108];     /* sun_path holds 108 bytes including the NUL */
+	unsigned workers;            /* 0 = number of online CPUs */
+	char templates[1024];
+	bool secure_cookies;         /* add Secure to cookies (behind TLS) */
+	char db_host[256];           /* empty = unix socket */
+	unsigned db_port;
+	char db_socket[108];
+	char db_user[80];
+	char db_password[256];
+	char db_name[64];
+	char keys_dir[1024];
+	char migrations_dir[1024];
+};
+
+/* Defaults, then the file (if path is not NULL), then the environment. 0 or -1 with err. */
+int	 config_load(const char *path, struct tm_config *, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * tmcred-ctl: the operator's command line. Everything scripts/up needs that is not a
+ * request: keys, migrations, the first accounts.
+ */
+#include <mysql.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../courses/idnumber.h"
+#include "../courses/trainees.h"
+#include "config.h"
+#include "db.h"
+#include "keys.h"
+#include "migrate.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: tmcred-ctl [-c tmcred.conf] command\n"
+	    "  keygen    create missing key files (0600) in the keys dir\n"
+	    "  migrate   apply pending db/migrations\n"
+	    "  demo      create the first admin and a demo trainee; print their logins as shell lines\n"
+	    "  token     print a random URL-safe token\n");
+}
+
+static void
+token(char *out, size_t cap, size_t bytes)
+{
+	unsigned char raw[64];
+	randombytes_buf(raw, bytes);
+	sodium_bin2base64(out, cap, raw, bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int
+open_db(const struct tm_config *cfg, struct db **d)
+{
+	if ((*d = db_new(cfg)) == NULL || db_ready(*d) != DB_OK) {
+		fprintf(stderr, "tmcred-ctl: cannot connect to the database\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* A valid 居民身份证号 for a demo person born 1990-01-01 in 上海市黄浦区, random sequence. */
+static void
+demo_id(char out[19])
+{
+	snprintf(out, 19, "31010119900101%03u", (unsigned)randombytes_uniform(1000));
+	out[17] = id_check_char(out);
+	out[18] = '\0';
+}
+
+static int
+demo(const struct tm_config *cfg)
+{
+	struct tm_keys k;
+	struct db *d;
+	char err[256], apw[32], tpw[32], id[19], phone[12];
+	int64_t uid, pid;
+
+	if (keys_load(cfg->keys_dir, &k, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tmcred-ctl: %s\n", err);
+		return 1;
+	}
+	if (open_db(cfg, &d) < 0)
+		return 1;
+	token(apw, sizeof(apw), 16);
+	token(tpw, sizeof(tpw), 16);
+	demo_id(id);
+	snprintf(phone, sizeof(phone), "139%08u", (unsigned)randombytes_uniform(100000000));
+
+	struct account_new admin = {
+		.name = "平台管理员", .email = "admin@tmcred.example", .password = apw,
+		.role = "admin", .remote_addr = "tmcred-ctl",
+	};
+	struct account_new trainee = {
+		.name = "李明", .id_number = id, .phone = phone, .email = "trainee@tmcred.example",
+		.employer = "上海技术交易所", .password = tpw, .role = "trainee",
+		.remote_addr = "tmcred-ctl",
+	};
+	enum reg_rc rc = account_register(d, &k, &admin, &uid, &pid);
+	if (rc == REG_OK)
+		rc = account_register(d, &k, &trainee, &uid, &pid);
+	db_free(d);
+	keys_wipe(&k);
+	if (rc != REG_OK) {
+		fprintf(stderr, "tmcred-ctl: demo accounts not created (%s)\n",
+		    rc == REG_EMAIL_TAKEN ? "they exist already" : "database error");
+		return 1;
+	}
+	printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\nTRAINEE_LOGIN='%s'\nTRAINEE_PASSWORD='%s'\n",
+	    admin.email, apw, trainee.email, tpw);
+	sodium_memzero(apw, sizeof(apw));
+	sodium_memzero(tpw, sizeof(tpw));
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tm_config cfg;
+	const char *conf = NULL;
+	char err[512];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt != 'c') {
+			usage();
+			return 2;
+		}
+		conf = optarg;
+	}
+	if (optind != argc - 1) {
+		usage();
+		return 2;
+	}
+	const char *cmd = argv[optind];
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
+		fprintf(stderr, "tmcred-ctl: library init failed\n");
+		return 1;
+	}
+	if (strcmp(cmd, "token") == 0) {
+		char t[64];
+		token(t, sizeof(t), 24);
+		puts(t);
+		return 0;
+	}
+	if (config_load(conf, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tmcred-ctl: %s\n", err);
+		return 2;
+	}
+	if (strcmp(cmd, "keygen") == 0) {
+		int n = keys_generate(cfg.keys_dir, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "tmcred-ctl: %s\n", err);
+			return 1;
+		}
+		fprintf(stderr, "tmcred-ctl: %d key file(s) created in %s\n", n, cfg.keys_dir);
+		return 0;
+	}
+	if (strcmp(cmd, "migrate") == 0) {
+		struct db *d;
+		if (open_db(&cfg, &d) < 0)
+			return 1;
+		int n = migrate_apply(d, cfg.migrations_dir, stderr);
+		db_free(d);
+		if (n < 0)
+			return 1;
+		fprintf(stderr, "tmcred-ctl: %d migration(s) applied\n", n);
+		return 0;
+	}
+	if (strcmp(cmd, "demo") == 0)
+		return demo(&cfg);
+	usage();
+	return 2;
+}

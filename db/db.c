@@ -1,0 +1,452 @@
+#include "db.h"
+
+#include <errno.h>
+#include <mysql.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define STMT_CACHE 128          /* mirrors TM_DB_STMT_CACHE */
+#define TX_RETRIES 5            /* mirrors TM_DB_TX_RETRIES */
+#define IDLE_PING_SECONDS 300   /* below MariaDB's wait_timeout (28800 s) by far */
+#define MAX_PARAMS 32
+
+struct stmt_slot {
+	const char *sql;
+	MYSQL_STMT *st;
+};
+
+struct db {
+	const struct tm_config *cfg;
+	MYSQL *m;
+	bool broken;
+	time_t last_used;
+	struct stmt_slot cache[STMT_CACHE];
+	size_t ncache;
+	char dup_key[64];
+};
+
+static void
+cache_clear(struct db *d)
+{
+	for (size_t i = 0; i < d->ncache; i++)
+		mysql_stmt_close(d->cache[i].st);
+	d->ncache = 0;
+}
+
+static void
+disconnect(struct db *d)
+{
+	cache_clear(d);
+	if (d->m != NULL)
+		mysql_close(d->m);
+	d->m = NULL;
+	d->broken = false;
+}
+
+struct db *
+db_new(const struct tm_config *cfg)
+{
+	struct db *d = calloc(1, sizeof(*d));
+	if (d != NULL)
+		d->cfg = cfg;
+	return d;
+}
+
+void
+db_free(struct db *d)
+{
+	if (d == NULL)
+		return;
+	disconnect(d);
+	free(d);
+}
+
+static enum db_rc
+connect_now(struct db *d)
+{
+	const struct tm_config *c = d->cfg;
+	unsigned int ct = 3, rt = 15, wt = 15;
+	const char *init = "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,"
+	    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+
+	disconnect(d);
+	if ((d->m = mysql_init(NULL)) == NULL)
+		return DB_GONE;
+	mysql_optionsv(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	mysql_optionsv(d->m, MYSQL_OPT_READ_TIMEOUT, &rt);
+	mysql_optionsv(d->m, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+	mysql_optionsv(d->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_optionsv(d->m, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(d->m, c->db_host[0] ? c->db_host : NULL, c->db_user,
+	    c->db_password, c->db_name, c->db_port, c->db_host[0] ? NULL : c->db_socket, 0) == NULL) {
+		fprintf(stderr, "tmcred: db connect failed: %u %s\n", mysql_errno(d->m),
+		    mysql_error(d->m));
+		mysql_close(d->m);
+		d->m = NULL;
+		return DB_GONE;
+	}
+	d->last_used = time(NULL);
+	return DB_OK;
+}
+
+bool
+db_connected(const struct db *d)
+{
+	return d->m != NULL && !d->broken;
+}
+
+enum db_rc
+db_ready(struct db *d)
+{
+	if (d->m == NULL || d->broken)
+		return connect_now(d);
+	if (time(NULL) - d->last_used > IDLE_PING_SECONDS && mysql_ping(d->m) != 0)
+		return connect_now(d);
+	return DB_OK;
+}
+
+enum db_rc
+db_ping(struct db *d)
+{
+	if (d->m == NULL || d->broken || mysql_ping(d->m) != 0) {
+		d->broken = true;
+		return DB_GONE;
+	}
+	d->last_used = time(NULL);
+	return DB_OK;
+}
+
+/* Maps a server/client error number to a result; logs what clients must never see. */
+static enum db_rc
+classify(struct db *d, unsigned no, const char *msg, const char *sql)
+{
+	switch (no) {
+	case 1062: {
+		/* "Duplicate entry '<value>' for key '<name>'": keep only the key, the value may be PII. */
+		const char *k = strstr(msg, "for key '");
+		d->dup_key[0] = '\0';
+		if (k != NULL) {
+			k += 9;
+			size_t n = strcspn(k, "'");
+			const char *dot = memchr(k, '.', n);   /* 10.5+: 'table.key' */
+			if (dot != NULL) {
+				n -= (size_t)(dot + 1 - k);
+				k = dot + 1;
+			}
+			snprintf(d->dup_key, sizeof(d->dup_key), "%.*s", (int)n, k);
+		}
+		return DB_DUP;
+	}
+	case 1213: case 1205:
+		return DB_RETRY;
+	case 2002: case 2003: case 2006: case 2013: case 2055: case 1927: case 4031: case 1053:
+		d->broken = true;
+		fprintf(stderr, "tmcred: db connection lost (%u)\n", no);
+		return DB_GONE;
+	default:
+		fprintf(stderr, "tmcred: db error %u: %s [%.80s]\n", no, msg, sql);
+		return DB_ERR;
+	}
+}
+
+static enum db_rc
+stmt_err(struct db *d, MYSQL_STMT *st, const char *sql)
+{
+	return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+}
+
+static enum db_rc
+get_stmt(struct db *d, const char *sql, MYSQL_STMT **out)
+{
+	if (d->m == NULL || d->broken)
+		return DB_GONE;
+	for (size_t i = 0; i < d->ncache; i++)
+		if (d->cache[i].sql == sql || strcmp(d->cache[i].sql, sql) == 0) {
+			*out = d->cache[i].st;
+			return DB_OK;
+		}
+	MYSQL_STMT *st = mysql_stmt_init(d->m);
+	if (st == NULL)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), sql);
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		enum db_rc rc = stmt_err(d, st, sql);
+		mysql_stmt_close(st);
+		return rc;
+	}
+	if (d->ncache == STMT_CACHE) {
+		/* Statements are static SQL, so this only happens if a new one is added; evict the oldest. */
+		mysql_stmt_close(d->cache[0].st);
+		memmove(d->cache, d->cache + 1, (STMT_CACHE - 1) * sizeof(d->cache[0]));
+		d->ncache--;
+	}
+	d->cache[d->ncache++] = (struct stmt_slot){ sql, st };
+	*out = st;
+	return DB_OK;
+}
+
+static enum db_rc
+bind_and_exec(struct db *d, const char *sql, const struct db_val *p, size_t np, MYSQL_STMT **stp)
+{
+	MYSQL_BIND b[MAX_PARAMS];
+	my_bool isnull = 1;
+	MYSQL_STMT *st = NULL;
+	enum db_rc rc;
+
+	if (np > MAX_PARAMS)
+		return DB_ERR;
+	if ((rc = get_stmt(d, sql, &st)) != DB_OK)
+		return rc;
+	if (mysql_stmt_param_count(st) != np) {
+		fprintf(stderr, "tmcred: %lu params for %zu values [%.80s]\n",
+		    mysql_stmt_param_count(st), np, sql);
+		return DB_ERR;
+	}
+	memset(b, 0, sizeof(b));
+	for (size_t i = 0; i < np; i++) {
+		switch (p[i].t) {
+		case DB_T_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			b[i].is_null = &isnull;
+			break;
+		case DB_T_STR:
+		case DB_T_BLOB:
+			b[i].buffer_type = p[i].t == DB_T_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)p[i].p;
+			b[i].buffer_length = p[i].len;
+			b[i].length = (unsigned long *)&b[i].buffer_length;
+			break;
+		case DB_T_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)&p[i].i;
+			break;
+		}
+	}
+	if ((np > 0 && mysql_stmt_bind_param(st, b) != 0) || mysql_stmt_execute(st) != 0)
+		return stmt_err(d, st, sql);
+	d->last_used = time(NULL);
+	*stp = st;
+	return DB_OK;
+}
+
+enum db_rc
+db_exec(struct db *d, const char *sql, const struct db_val *p, size_t np, uint64_t *affected,
+    uint64_t *insert_id)
+{
+	MYSQL_STMT *st = NULL;
+	enum db_rc rc = bind_and_exec(d, sql, p, np, &st);
+	if (rc != DB_OK)
+		return rc;
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	if (insert_id)
+		*insert_id = mysql_stmt_insert_id(st);
+	return DB_OK;
+}
+
+static enum db_rc
+bind_results(struct db *d, MYSQL_STMT *st, const char *sql, struct db_out *o, size_t no,
+    MYSQL_BIND *b, unsigned long *lens, my_bool *nulls)
+{
+	if (mysql_stmt_field_count(st) != no) {
+		fprintf(stderr, "tmcred: %u columns for %zu outputs [%.80s]\n",
+		    mysql_stmt_field_count(st), no, sql);
+		return DB_ERR;
+	}
+	memset(b, 0, sizeof(MYSQL_BIND) * no);
+	for (size_t i = 0; i < no; i++) {
+		b[i].length = &lens[i];
+		b[i].is_null = &nulls[i];
+		switch (o[i].t) {
+		case DB_T_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &o[i].i;
+			break;
+		case DB_T_STR:
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = o[i].buf;
+			b[i].buffer_length = o[i].cap;
+			break;
+		default:
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = o[i].buf;
+			b[i].buffer_length = o[i].cap;
+			break;
+		}
+	}
+	if (no > 0 && mysql_stmt_bind_result(st, b) != 0)
+		return stmt_err(d, st, sql);
+	return DB_OK;
+}
+
+/* Fetches one row into o; DB_NOROW at the end. */
+static enum db_rc
+fetch(struct db *d, MYSQL_STMT *st, const char *sql, struct db_out *o, size_t no,
+    unsigned long *lens, my_bool *nulls)
+{
+	int r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return DB_NOROW;
+	if (r == MYSQL_DATA_TRUNCATED) {
+		fprintf(stderr, "tmcred: result truncated [%.80s]\n", sql);
+		return DB_ERR;
+	}
+	if (r != 0)
+		return stmt_err(d, st, sql);
+	for (size_t i = 0; i < no; i++) {
+		o[i].is_null = nulls[i];
+		o[i].len = nulls[i] ? 0 : lens[i];
+		if (o[i].t == DB_T_STR) {
+			/* The string must fit with its NUL; the driver does not terminate it. */
+			if (o[i].len >= o[i].cap) {
+				fprintf(stderr, "tmcred: string column %zu too long [%.80s]\n", i, sql);
+				return DB_ERR;
+			}
+			((char *)o[i].buf)[o[i].len] = '\0';
+		} else if (o[i].t == DB_T_I64 && nulls[i])
+			o[i].i = 0;
+	}
+	return DB_OK;
+}
+
+enum db_rc
+db_row(struct db *d, const char *sql, const struct db_val *p, size_t np, struct db_out *o,
+    size_t no)
+{
+	MYSQL_BIND b[MAX_PARAMS];
+	unsigned long lens[MAX_PARAMS];
+	my_bool nulls[MAX_PARAMS];
+	MYSQL_STMT *st = NULL;
+	enum db_rc rc;
+
+	if (no > MAX_PARAMS)
+		return DB_ERR;
+	if ((rc = bind_and_exec(d, sql, p, np, &st)) != DB_OK)
+		return rc;
+	rc = bind_results(d, st, sql, o, no, b, lens, nulls);
+	if (rc == DB_OK)
+		rc = fetch(d, st, sql, o, no, lens, nulls);
+	/* Drain and free the result so the connection is ready for the next command. */
+	if (!d->broken)
+		mysql_stmt_free_result(st);
+	if (!d->broken && mysql_stmt_reset(st) != 0 && rc == DB_OK)
+		rc = stmt_err(d, st, sql);
+	return rc;
+}
+
+struct iter_state {
+	MYSQL_STMT *st;
+	const char *sql;
+	MYSQL_BIND b[MAX_PARAMS];
+	unsigned long lens[MAX_PARAMS];
+	my_bool nulls[MAX_PARAMS];
+};
+
+enum db_rc
+db_iter_start(struct db *d, struct db_iter *it, const char *sql, const struct db_val *p,
+    size_t np, struct db_out *o, size_t no)
+{
+	struct iter_state *s;
+	enum db_rc rc;
+
+	it->db = d;
+	it->st = NULL;
+	it->out = o;
+	it->nout = no;
+	if (no > MAX_PARAMS || (s = calloc(1, sizeof(*s))) == NULL)
+		return DB_ERR;
+	s->sql = sql;
+	it->st = s;
+	if ((rc = bind_and_exec(d, sql, p, np, &s->st)) != DB_OK) {
+		s->st = NULL;
+		return rc;
+	}
+	if ((rc = bind_results(d, s->st, sql, o, no, s->b, s->lens, s->nulls)) != DB_OK)
+		return rc;
+	if (mysql_stmt_store_result(s->st) != 0)
+		return stmt_err(d, s->st, sql);
+	return DB_OK;
+}
+
+enum db_rc
+db_iter_next(struct db_iter *it)
+{
+	struct iter_state *s = it->st;
+	if (s == NULL || s->st == NULL)
+		return DB_ERR;
+	return fetch(it->db, s->st, s->sql, it->out, it->nout, s->lens, s->nulls);
+}
+
+void
+db_iter_end(struct db_iter *it)
+{
+	struct iter_state *s = it->st;
+	if (s == NULL)
+		return;
+	if (s->st != NULL && !it->db->broken) {
+		mysql_stmt_free_result(s->st);
+		mysql_stmt_reset(s->st);
+	}
+	free(s);
+	it->st = NULL;
+}
+
+static enum db_rc
+plain(struct db *d, const char *sql)
+{
+	if (d->m == NULL || d->broken)
+		return DB_GONE;
+	if (mysql_real_query(d->m, sql, strlen(sql)) != 0)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), sql);
+	return DB_OK;
+}
+
+enum db_rc
+db_tx(struct db *d, enum db_rc (*fn)(struct db *, void *), void *arg)
+{
+	enum db_rc rc = DB_ERR;
+	for (unsigned attempt = 0; attempt <= TX_RETRIES; attempt++) {
+		if (attempt > 0) {
+			/* Jittered exponential back-off: 2^attempt ms plus up to as much again. */
+			unsigned ms = 1u << attempt;
+			struct timespec ts = { 0, (long)(ms + randombytes_uniform(ms + 1)) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		if ((rc = plain(d, "START TRANSACTION")) != DB_OK)
+			return rc;
+		rc = fn(d, arg);
+		if (rc == DB_OK) {
+			if (mysql_commit(d->m) == 0)
+				return DB_OK;
+			rc = classify(d, mysql_errno(d->m), mysql_error(d->m), "COMMIT");
+		}
+		if (d->broken)
+			return DB_GONE;
+		if (mysql_rollback(d->m) != 0)
+			return classify(d, mysql_errno(d->m), mysql_error(d->m), "ROLLBACK");
+		if (rc != DB_RETRY)
+			return rc;
+	}
+	return rc;
+}
+
+const char *
+db_dup_key(const struct db *d)
+{
+	return d->dup_key;
+}
+
+enum db_rc
+db_ddl(struct db *d, const char *sql, size_t len)
+{
+	if (d->m == NULL || d->broken)
+		return DB_GONE;
+	if (mysql_real_query(d->m, sql, len) != 0)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), sql);
+	/* DDL may still return a result (e.g. a SHOW); drop it. */
+	MYSQL_RES *r = mysql_store_result(d->m);
+	if (r != NULL)
+		mysql_free_result(r);
+	return DB_OK;
+}

@@ -1,0 +1,39 @@
+#ifndef TM_FIELDS_H
+#define TM_FIELDS_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "request.h"
+
+/*
+ * Declarative input schema per endpoint (kcgi's habit): a handler lists its fields, the
+ * validator checks all of them and reports every bad one, and the handler reads only the
+ * validated, normalised values.
+ */
+enum field_kind {
+	F_NAME,        /* a person's name, ≤ max code points */
+	F_TEXT,        /* one line of printable text, ≤ max code points */
+	F_ID_NUMBER,   /* 居民身份证号, normalised to 18 chars with upper-case X */
+	F_PHONE,       /* mainland mobile */
+	F_EMAIL,       /* normalised to lower case */
+	F_PASSWORD,    /* TM_MIN..TM_MAX_PASSWORD_BYTES bytes, any characters */
+	F_LOGIN,       /* e-mail or mobile number, as typed (≤ 254 bytes) */
+};
+
+struct field_spec {
+	const char *name;
+	enum field_kind kind;
+	bool required;
+	size_t max;    /* code points for F_NAME/F_TEXT; ignored otherwise */
+};
+
+/*
+ * Validates req->fields against specs. out[i] receives the normalised value of specs[i]
+ * (NULL when absent and optional). Each failure is appended to errors as
+ * {"field","code","message"}. Returns the number of failures.
+ */
+size_t	 fields_validate(struct request *, const struct field_spec *, size_t n, const char **out,
+	    json_t *errors);
+
+#endif

@@ -1,0 +1,175 @@
+#include "session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../courses/trainees.h"
+#include "limits.h"
+
+#define B64_TOKEN_LEN sodium_base64_ENCODED_LEN(TM_SESSION_TOKEN_BYTES, \
+    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+
+enum role
+role_from_name(const char *n)
+{
+	if (strcmp(n, "trainee") == 0) return ROLE_TRAINEE;
+	if (strcmp(n, "base_operator") == 0) return ROLE_BASE;
+	if (strcmp(n, "reviewer") == 0) return ROLE_REVIEWER;
+	if (strcmp(n, "admin") == 0) return ROLE_ADMIN;
+	return ROLE_NONE;
+}
+
+static void
+token_hash(const char *tok, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)tok, strlen(tok), NULL, 0);
+}
+
+/* A well-formed token is exactly what we issue: base64url of TM_SESSION_TOKEN_BYTES. */
+static bool
+token_shape_ok(const char *t)
+{
+	if (t == NULL || strlen(t) != B64_TOKEN_LEN - 1)
+		return false;
+	for (const char *p = t; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+static char *
+new_token(struct request *req)
+{
+	unsigned char raw[TM_SESSION_TOKEN_BYTES];
+	char *out = arena_alloc(req->a, B64_TOKEN_LEN);
+	randombytes_buf(raw, sizeof(raw));
+	if (out != NULL)
+		sodium_bin2base64(out, B64_TOKEN_LEN, raw, sizeof(raw),
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+enum db_rc
+session_load(struct request *req)
+{
+	const char *tok = kv_get(&req->cookies, SESSION_COOKIE);
+	const char *anon = kv_get(&req->cookies, CSRF_COOKIE);
+	char role[16], name[204];
+	unsigned char h[32];
+
+	if (token_shape_ok(anon))
+		req->csrf_seed = anon;
+	if (!token_shape_ok(tok))
+		return DB_OK;
+	token_hash(tok, h);
+	struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
+	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name) };
+	enum db_rc rc = db_row(req->w->db, "SELECT s.user_id, u.role, u.display_name FROM sessions s"
+	    " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > NOW()"
+	    " AND u.status = 'active'", v, 1, o, 3);
+	if (rc == DB_NOROW)
+		return DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	req->user_id = o[0].i;
+	req->role = role_from_name(role);
+	req->user_name = arena_strdup(req->a, name);
+	req->session_token = tok;
+	req->csrf_seed = tok;
+	return DB_OK;
+}
+
+enum db_rc
+session_create(struct request *req, struct response *r, int64_t user_id)
+{
+	char *tok = new_token(req);
+	unsigned char h[32];
+	if (tok == NULL)
+		return DB_ERR;
+	token_hash(tok, h);
+	struct db_val v[] = {
+		DBV_BLOB(h, sizeof(h)), DBV_I64(user_id), DBV_I64(TM_SESSION_TTL_SECONDS),
+		req->remote_addr ? DBV_STR(req->remote_addr) : DBV_NULL,
+	};
+	enum db_rc rc = db_exec(req->w->db, "INSERT INTO sessions (token_hash, user_id, expires_at,"
+	    " remote_addr) VALUES (?, ?, NOW() + INTERVAL ? SECOND, ?)", v, DB_N(v), NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	/* Expired sessions of this user go now; the table does not grow with logins. */
+	struct db_val u[] = { DBV_I64(user_id) };
+	(void)db_exec(req->w->db, "DELETE FROM sessions WHERE user_id = ? AND expires_at <= NOW()",
+	    u, 1, NULL, NULL);
+	resp_cookie(req, r, SESSION_COOKIE, tok, TM_SESSION_TTL_SECONDS);
+	req->session_token = tok;
+	req->csrf_seed = tok;
+	req->user_id = user_id;
+	return DB_OK;
+}
+
+enum db_rc
+session_destroy(struct request *req, struct response *r)
+{
+	enum db_rc rc = DB_OK;
+	if (req->session_token != NULL) {
+		unsigned char h[32];
+		token_hash(req->session_token, h);
+		struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
+		rc = db_exec(req->w->db, "DELETE FROM sessions WHERE token_hash = ?", v, 1, NULL, NULL);
+	}
+	resp_cookie(req, r, SESSION_COOKIE, "", 0);
+	req->session_token = NULL;
+	req->user_id = 0;
+	req->csrf_seed = kv_get(&req->cookies, CSRF_COOKIE);
+	if (!token_shape_ok(req->csrf_seed))
+		req->csrf_seed = NULL;
+	return rc;
+}
+
+static const char *
+token_for(struct request *req, const char *seed)
+{
+	unsigned char mac[32];
+	char *out = arena_alloc(req->a, sodium_base64_ENCODED_LEN(32,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+	if (out == NULL)
+		return NULL;
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, req->w->keys.csrf, sizeof(req->w->keys.csrf), sizeof(mac));
+	crypto_generichash_update(&st, (const unsigned char *)"csrf", 5);
+	crypto_generichash_update(&st, (const unsigned char *)seed, strlen(seed));
+	crypto_generichash_final(&st, mac, sizeof(mac));
+	sodium_bin2base64(out, sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	    mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+const char *
+csrf_token(struct request *req)
+{
+	if (req->csrf_seed == NULL) {
+		char *c = new_token(req);
+		if (c == NULL)
+			return NULL;
+		req->csrf_cookie = c;
+		req->csrf_seed = c;
+		req->set_csrf_cookie = true;
+	}
+	return token_for(req, req->csrf_seed);
+}
+
+bool
+csrf_check(struct request *req)
+{
+	const char *given = kv_get(&req->fields, "csrf");
+	if (given == NULL)
+		given = req->csrf_header;
+	if (given == NULL || req->csrf_seed == NULL)
+		return false;
+	const char *want = token_for(req, req->csrf_seed);
+	if (want == NULL)
+		return false;
+	size_t n = strlen(want);
+	return strlen(given) == n && sodium_memcmp(given, want, n) == 0;
+}

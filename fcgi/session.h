@@ -1,0 +1,37 @@
+#ifndef TM_SESSION_H
+#define TM_SESSION_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../db/db.h"
+#include "request.h"
+#include "response.h"
+
+#define SESSION_COOKIE "tm_session"
+#define CSRF_COOKIE "tm_csrf"
+
+/*
+ * Sessions: the cookie holds 32 random bytes (base64url); the table holds only their
+ * BLAKE2b hash, so reading the table does not log anyone in.
+ * Fills req->user_id/role/user_name when the cookie names a live session. DB_OK also when
+ * there is no cookie or the session is unknown/expired (then the request is anonymous).
+ */
+enum db_rc session_load(struct request *);
+/* Creates a session for user_id and sets the cookie on r. */
+enum db_rc session_create(struct request *, struct response *, int64_t user_id);
+/* Deletes the current session (if any) and expires the cookie. */
+enum db_rc session_destroy(struct request *, struct response *);
+
+/*
+ * CSRF tokens are a keyed hash (csrf.key) of what the browser already holds: the session
+ * token when logged in, else an anonymous tm_csrf cookie (created on first need). A
+ * cross-site form cannot read either, so it cannot produce the token.
+ */
+const char *csrf_token(struct request *);
+/* True when the `csrf` field or X-CSRF-Token header matches, compared in constant time. */
+bool	 csrf_check(struct request *);
+
+/* Role name from the database to the router's bit. */
+enum role role_from_name(const char *);
+
+#endif

@@ -1,0 +1,303 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../courses/text.h"
+#include "errors.h"
+#include "jsonbody.h"
+#include "limits.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "session.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	/* Makes libfcgi's accept loop give up instead of retrying on EINTR. */
+	FCGX_ShutdownPending();
+}
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	return FCGX_GetParam(name, fr->envp);
+}
+
+/* Copies a param into the arena, refusing oversized or non-UTF-8 values. */
+static const char *
+param_copy(struct request *req, FCGX_Request *fr, const char *name, size_t max)
+{
+	const char *v = param(fr, name);
+	if (v == NULL)
+		return NULL;
+	size_t n = strlen(v);
+	if (n > max || !utf8_valid(v, n))
+		return NULL;
+	return arena_strndup(req->a, v, n);
+}
+
+static const char *
+parse_error_code(enum parse_rc rc, bool json)
+{
+	switch (rc) {
+	case PARSE_EUTF8: return "invalid_utf8";
+	case PARSE_ELIMIT: return "too_many_fields";
+	case PARSE_ENOMEM: return "internal_error";
+	default: return json ? "invalid_json" : "invalid_form";
+	}
+}
+
+/* Reads exactly len bytes of body into the arena. */
+static int
+read_body(struct request *req, FCGX_Request *fr, size_t len)
+{
+	char *b = arena_alloc(req->a, len + 1);
+	size_t got = 0;
+	if (b == NULL)
+		return -1;
+	while (got < len) {
+		int n = FCGX_GetStr(b + got, (int)(len - got > 65536 ? 65536 : len - got), fr->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != len || FCGX_GetError(fr->in) != 0)
+		return -1;
+	b[len] = '\0';
+	req->body = b;
+	req->body_len = len;
+	return 0;
+}
+
+/*
+ * The content types a page on another site can POST here without a CORS preflight (the
+ * "simple" ones of the Fetch standard, and none at all). Only these can carry a forged
+ * request, so only these need the CSRF token.
+ */
+static bool
+cross_site_sendable(const char *ct)
+{
+	return *ct == '\0' || strcmp(ct, "application/x-www-form-urlencoded") == 0 ||
+	    strcmp(ct, "multipart/form-data") == 0 || strcmp(ct, "text/plain") == 0;
+}
+
+/* Everything between the FastCGI params and the handler; fills r. */
+static void
+dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct response *r)
+{
+	enum parse_rc prc;
+	bool path_known;
+	const char *cl;
+
+	req->method = param_copy(req, fr, "REQUEST_METHOD", 16);
+	req->path = param_copy(req, fr, "DOCUMENT_URI", TM_MAX_PATH);
+	if (req->path == NULL)
+		req->path = param_copy(req, fr, "SCRIPT_NAME", TM_MAX_PATH);
+	req->accept = param_copy(req, fr, "HTTP_ACCEPT", 1024);
+	req->remote_addr = param_copy(req, fr, "REMOTE_ADDR", 64);
+	req->csrf_header = param_copy(req, fr, "HTTP_X_CSRF_TOKEN", 128);
+	req->https = param(fr, "HTTPS") != NULL && strcmp(param(fr, "HTTPS"), "on") == 0;
+	req->content_type = media_type(req->a, param(fr, "CONTENT_TYPE"));
+	req->api = req->path != NULL && (strncmp(req->path, "/api/", 5) == 0 ||
+	    (req->accept != NULL && strstr(req->accept, "application/json") != NULL));
+	if (req->method == NULL || req->path == NULL) {
+		req->api = true;
+		resp_error(req, r, "bad_request", NULL);
+		return;
+	}
+
+	const char *q = param(fr, "QUERY_STRING");
+	if (q != NULL && strlen(q) > TM_MAX_QUERY) {
+		resp_error(req, r, "too_many_fields", NULL);
+		return;
+	}
+	if (q != NULL && (prc = parse_urlencoded(req->a, q, strlen(q), &req->query)) != PARSE_OK) {
+		resp_error(req, r, parse_error_code(prc, false), NULL);
+		return;
+	}
+	const char *ck = param(fr, "HTTP_COOKIE");
+	if (ck != NULL)
+		(void)parse_cookies(req->a, ck, strlen(ck), &req->cookies);   /* bad cookies are ignored */
+
+	const struct route *rt = route_match(req, &path_known);
+	if (rt == NULL) {
+		resp_error(req, r, path_known ? "method_not_allowed" : "not_found", NULL);
+		return;
+	}
+
+	/* Body: size first (never read more than the route allows), then its syntax. */
+	uint64_t len = 0;
+	bool unsupported = false;
+	cl = param(fr, "CONTENT_LENGTH");
+	if (cl != NULL && *cl != '\0' && !parse_u64(cl, strlen(cl), UINT64_MAX, &len)) {
+		resp_error(req, r, "invalid_length", NULL);
+		return;
+	}
+	if (len > ((rt->flags & R_SMALL_BODY) ? TM_MAX_BODY_PUBLIC : TM_MAX_BODY)) {
+		resp_error(req, r, "payload_too_large", NULL);
+		return;
+	}
+	if (len > 0 && read_body(req, fr, (size_t)len) < 0) {
+		resp_error(req, r, "bad_request", NULL);
+		return;
+	}
+	if (len > 0 || strcmp(req->content_type, "application/json") == 0) {
+		if (strcmp(req->content_type, "application/json") == 0)
+			prc = parse_json_body(req->a, req->body ? req->body : "", (size_t)len,
+			    &req->json, &req->fields);
+		else if (strcmp(req->content_type, "application/x-www-form-urlencoded") == 0)
+			prc = parse_urlencoded(req->a, req->body, (size_t)len, &req->fields);
+		else {
+			/* Answered after the CSRF check: a forged cross-site post learns nothing. */
+			prc = PARSE_OK;
+			unsupported = true;
+		}
+		if (prc != PARSE_OK) {
+			resp_error(req, r, parse_error_code(prc,
+			    strcmp(req->content_type, "application/json") == 0), NULL);
+			return;
+		}
+	}
+
+	/* Database and session. A cookie is only looked up when the DB is reachable. */
+	bool db_up = db_ready(w->db) == DB_OK;
+	if ((rt->flags & R_DB) && !db_up) {
+		resp_error(req, r, "db_unavailable", NULL);
+		return;
+	}
+	if (db_up) {
+		enum db_rc src = session_load(req);
+		if (src != DB_OK && (rt->flags & R_DB)) {
+			resp_error(req, r, src == DB_GONE ? "db_unavailable" : "internal_error", NULL);
+			return;
+		}
+	} else {
+		const char *anon = kv_get(&req->cookies, CSRF_COOKIE);
+		req->csrf_seed = anon;
+	}
+
+	/*
+	 * CSRF: other methods and content types need a CORS preflight that is never granted.
+	 */
+	if (strcmp(req->method, "POST") == 0 && cross_site_sendable(req->content_type) &&
+	    !csrf_check(req)) {
+		resp_error(req, r, "csrf_invalid", NULL);
+		return;
+	}
+	if (unsupported) {
+		resp_error(req, r, "unsupported_media_type", NULL);
+		return;
+	}
+
+	const char *deny = route_authorize(rt, req);
+	if (deny != NULL) {
+		if (!req->api && strcmp(deny, "unauthorized") == 0 && strcmp(req->method, "GET") == 0)
+			resp_redirect(req, r, "/login");
+		else
+			resp_error(req, r, deny, NULL);
+		return;
+	}
+	rt->fn(req, r);
+}
+
+static int
+write_all(FCGX_Request *fr, const char *p, size_t n)
+{
+	/* libfcgi misbehaves on very large single writes (fcgi2 #53): write in chunks. */
+	while (n > 0) {
+		int chunk = n > 65536 ? 65536 : (int)n;
+		if (FCGX_PutStr(p, chunk, fr->out) != chunk)
+			return -1;
+		p += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+static void
+serve(struct worker_ctx *w, struct arena *a, FCGX_Request *fr)
+{
+	struct request req = { .w = w, .a = a };
+	struct response r = { 0 };
+	struct sbuf out;
+
+	dispatch(w, &req, fr, &r);
+	sbuf_init(&out, a);
+	resp_render(&req, &r, &out);
+	if (out.oom) {
+		static const char oom[] = "Status: 500 Internal Server Error\r\n"
+		    "Content-Type: application/json; charset=utf-8\r\n\r\n"
+		    "{\"error\":{\"code\":\"internal_error\",\"message\":\"服务器内部错误\",\"details\":[]}}";
+		(void)write_all(fr, oom, sizeof(oom) - 1);
+	} else if (req.method != NULL && strcmp(req.method, "HEAD") == 0) {
+		const char *end = strstr(out.p, "\r\n\r\n");
+		(void)write_all(fr, out.p, end ? (size_t)(end - out.p) + 4 : out.len);
+	} else
+		(void)write_all(fr, out.p, out.len);
+	json_decref(r.view);
+	json_decref(req.json);
+}
+
+int
+worker_main(const struct tm_config *cfg, int listen_fd)
+{
+	struct worker_ctx w = { .cfg = cfg };
+	struct arena a;
+	FCGX_Request fr;
+	char err[512];
+	sigset_t term, none;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;   /* no SA_RESTART: accept() must return on SIGTERM */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigemptyset(&none);
+
+	if (keys_load(cfg->keys_dir, &w.keys, err, sizeof(err)) < 0 ||
+	    (w.templates = tmpl_set_load_dir(cfg->templates, err, sizeof(err))) == NULL ||
+	    (w.db = db_new(cfg)) == NULL) {
+		fprintf(stderr, "tmcred worker %d: %s\n", (int)getpid(), err);
+		return 2;
+	}
+	w.login_max_failures = TM_LOGIN_MAX_FAILURES;
+	w.login_window_seconds = TM_LOGIN_WINDOW_SECONDS;
+	(void)db_ready(w.db);   /* a database that is down now is retried per request */
+	arena_init(&a, TM_MAX_ARENA_BYTES);
+	FCGX_InitRequest(&fr, listen_fd, 0);
+
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	while (!stopping) {
+		/* SIGTERM is delivered only while waiting for a connection, never mid-request. */
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		int rc = stopping ? -1 : FCGX_Accept_r(&fr);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (rc < 0)
+			break;
+		serve(&w, &a, &fr);
+		FCGX_Finish_r(&fr);
+		arena_reset(&a);
+	}
+	FCGX_Free(&fr, 0);
+	arena_free(&a);
+	tmpl_set_free(w.templates);
+	db_free(w.db);
+	keys_wipe(&w.keys);
+	return 0;
+}

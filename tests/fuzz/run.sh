@@ -1,0 +1,102 @@
+#!/bin/sh
+# Builds and runs the libFuzzer targets for a short while each.
+#
+#   tests/fuzz/run.sh [target...]          (default: all)
+#   FUZZ_SECONDS=60 tests/fuzz/run.sh      seconds per target (default 20)
+#   FUZZ_CC=clang-14                       compiler (default clang)
+#
+# Binaries, working corpora, logs and crash reproducers go to tests/fuzz/out/ (gitignored);
+# the committed seeds in tests/fuzz/corpus/ are copied, never modified.
+# Prints "ok - fuzz_x (N execs)" or "not ok - fuzz_x: ..." per target and ends with
+# "RESULT passed=N failed=M"; exits 1 when any target fails to build or finds a crash.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+OUT="$HERE/out"
+SECONDS_EACH=${FUZZ_SECONDS:-20}
+CC=${FUZZ_CC:-clang}
+
+ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask"
+TARGETS=${*:-$ALL}
+
+sources() {
+	case "$1" in
+	fuzz_urlencoded|fuzz_cookies)
+		echo "fcgi/parse.c fcgi/arena.c courses/text.c" ;;
+	fuzz_json)
+		echo "fcgi/jsonbody.c fcgi/parse.c fcgi/arena.c courses/text.c" ;;
+	fuzz_idnumber)
+		echo "courses/idnumber.c courses/mask.c" ;;
+	fuzz_template)
+		echo "fcgi/template.c fcgi/arena.c" ;;
+	fuzz_utf8_mask)
+		echo "courses/text.c courses/mask.c courses/contact.c" ;;
+	*)
+		return 1 ;;
+	esac
+}
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "not ok - $CC not found"
+	echo "RESULT passed=0 failed=1"
+	exit 1
+fi
+JANSSON=$(pkg-config --cflags --libs jansson 2>/dev/null || echo "-ljansson")
+
+mkdir -p "$OUT"
+passed=0
+failed=0
+for t in $TARGETS; do
+	if ! srcs=$(sources "$t"); then
+		echo "not ok - $t: unknown target"
+		failed=$((failed + 1))
+		continue
+	fi
+	bin="$OUT/$t"
+	log="$OUT/$t.log"
+	src_paths=""
+	for s in $srcs; do
+		src_paths="$src_paths $TOP/$s"
+	done
+	# shellcheck disable=SC2086  # word splitting of the source and flag lists is intended
+	if ! "$CC" -g -O1 -std=gnu17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -I"$TOP" -I"$HERE" "$HERE/$t.c" $src_paths $JANSSON \
+	    -o "$bin" >"$OUT/$t.build.log" 2>&1; then
+		echo "not ok - $t: build failed (see $OUT/$t.build.log)"
+		sed 's/^/#   /' "$OUT/$t.build.log" | head -20
+		failed=$((failed + 1))
+		continue
+	fi
+
+	work="$OUT/corpus/$t"
+	art="$OUT/artifacts/$t"
+	rm -rf "$work" "$art"
+	mkdir -p "$work" "$art"
+	if [ -d "$HERE/corpus/$t" ]; then
+		cp "$HERE/corpus/$t"/* "$work"/ 2>/dev/null || true
+	fi
+
+	"$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 \
+	    -print_final_stats=1 -artifact_prefix="$art/" "$work" >"$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+	if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
+		echo "ok - $t (${execs:-?} execs)"
+		passed=$((passed + 1))
+	else
+		what="crash"
+		case "$(basename "${repro:-x}")" in
+		timeout-*) what="timeout" ;;
+		oom-*) what="out of memory" ;;
+		leak-*) what="leak" ;;
+		slow-unit-*) what="slow unit" ;;
+		esac
+		echo "not ok - $t: $what, reproducer ${repro:-none (exit $rc, see $log)}"
+		grep -E 'ERROR: |runtime error|SUMMARY' "$log" | head -5 | sed 's/^/#   /'
+		failed=$((failed + 1))
+	fi
+done
+echo "RESULT passed=$passed failed=$failed"
+[ "$failed" -eq 0 ]
