@@ -13,12 +13,15 @@
 # (bench/mix.lua, in turn): GET /api/v1/version, GET /healthz, GET /login (template + CSRF
 # cookie), GET /no/such/page (HTML 404), GET /api/v1/nope (JSON 404), POST /api/v1/session with
 # malformed JSON (400), GET /api/v1/me with an unknown session cookie (prepared SELECT, 401),
-# POST /login without CSRF token (403). Not in it: a real login (argon2id, 64 MiB for ~0.1 s).
+# POST /login without CSRF token (403). Not in it: a real login (argon2id, 64 MiB for ~0.1 s):
+# after the mix, LOGINS (20) real logins of a demo account (tmcred-ctl demo) are made one by one
+# and the workers sampled again, to show what a login does to VmRSS and VmHWM (not part of the
+# target, which is about the mix).
 # Each step is one wrk run (-t 1 -c CONNS) that stops itself after STEP responses, bounded by
 # `timeout` and -d 120s. The worker pids are checked to stay the same: a respawned worker
 # would start small again and hide a leak.
 #
-# Knobs: TOTAL (100000) STEP (10000) CONNS (4) MAX_RSS_KB (16384) TM_WORKERS (2), TMCRED_BUILD,
+# Knobs: TOTAL (100000) STEP (10000) CONNS (4) MAX_RSS_KB (16384) LOGINS (20) TM_WORKERS (2), TMCRED_BUILD,
 # BENCH_KIT, BENCH_RUN (/tmp/tmb-rss), BENCH_RESULTS (bench/results/rss). Report: stdout and
 # BENCH_RESULTS/rss.md; exit 1 if the target is missed. Everything started is stopped on exit.
 set -euo pipefail
@@ -31,7 +34,7 @@ export TMCRED_BUILD=${TMCRED_BUILD:-$TOP/build}
 export BENCH_RUN=${BENCH_RUN:-/tmp/tmb-rss}
 export BENCH_RESULTS=${BENCH_RESULTS:-$HERE/results/rss}
 TOTAL=${TOTAL:-100000} STEP=${STEP:-10000} CONNS=${CONNS:-4} MAX_RSS_KB=${MAX_RSS_KB:-16384}
-TM_WORKERS=${TM_WORKERS:-2}
+TM_WORKERS=${TM_WORKERS:-2} LOGINS=${LOGINS:-20}
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 ((TOTAL % STEP == 0 && (TOTAL / STEP) % 2 == 0)) || { echo "rss.sh: TOTAL must be an even multiple of STEP" >&2; exit 2; }
 
@@ -105,6 +108,21 @@ for ((step = 1; step * STEP <= TOTAL; step++)); do
 done
 t1=$(date +%s)
 
+if ((LOGINS > 0)); then
+	# shellcheck disable=SC1090
+	source <("$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" demo 2>>"$RUN/tmcred-ctl.log" | grep -E "^TRAINEE_(LOGIN|PASSWORD)='[^']*'$")
+	[[ -n ${TRAINEE_LOGIN:-} && -n ${TRAINEE_PASSWORD:-} ]] || die "tmcred-ctl demo gave no trainee login"
+	body=$(printf '{"login":"%s","password":"%s"}' "$TRAINEE_LOGIN" "$TRAINEE_PASSWORD")
+	for ((i = 0; i < LOGINS; i++)); do
+		code=$(curl -s -o "$BENCH_RESULTS/rss.login.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+			--data-binary "$body" "$URL/api/v1/session")
+		[[ $code == 200 || $code == 201 ]] || die "login $((i + 1)) answered $code: $(head -c 300 "$BENCH_RESULTS/rss.login.body")"
+	done
+	rm -f "$BENCH_RESULTS/rss.login.body"
+	sleep 0.2
+	sample "$TOTAL+${LOGINS}_logins"
+fi
+
 grep -i -E 'respawn|killed|exited' "$RUN/tmcred.log" >"$BENCH_RESULTS/rss.tmcred-log" || true
 # nginx's combined log: $6 = "METHOD, $7 = path, $9 = status
 awk '{ m = substr($6, 2); c[m " " $7 " " $9]++ } END { for (k in c) printf "%s %d\n", k, c[k] }' "$LOGF" |
@@ -122,7 +140,7 @@ awk '{ m = substr($6, 2); c[m " " $7 " " $9]++ } END { for (k in c) printf "%s %
 		printf "| requests sent (reached tmcred) |"; for (j = 1; j <= nw; j++) printf " worker %s VmRSS / RssAnon / VmHWM KiB |", ws[j]; print ""
 		printf "| ---: |"; for (j = 1; j <= nw; j++) printf " ---: |"; print ""
 		for (i = 1; i <= ns; i++) {
-			s = steps[i]; printf "| %d (%d) |", s, reached[s]
+			s = steps[i]; lab = s; sub(/\+/, " + ", lab); sub(/_/, " ", lab); printf "| %s (%d) |", lab, reached[s]
 			for (j = 1; j <= nw; j++) printf " %d / %d / %d |", v[s, ws[j], "VmRSS"], v[s, ws[j], "RssAnon"], v[s, ws[j], "VmHWM"]
 			print ""
 		}

@@ -8,7 +8,8 @@
 #
 # Run by bench/http.sh and bench/rss.sh as the kit's BENCH_HOOK, with RUN/env exported (RUN,
 # DB_SOCK, ...). The binaries are copied to RUN/bin first, so a rebuild of TMCRED_BUILD during a
-# run cannot change what is measured; their sha256 goes to RUN/tmcred.build.
+# run cannot change what is measured; their sha256 goes to RUN/tmcred.build. TM_START=0 stops
+# after the setup (bench/callgrind.sh starts tmcred-fcgi itself, under valgrind).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,6 +58,7 @@ SQL
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" keygen >>"$RUN/tmcred-ctl.log" 2>&1 || die "keygen failed; see $RUN/tmcred-ctl.log"
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" migrate >>"$RUN/tmcred-ctl.log" 2>&1 || die "migrate failed; see $RUN/tmcred-ctl.log"
 
+[[ ${TM_START:-1} == 1 ]] || exit 0
 "$KIT/stack.sh" daemon tmcred "$RUN/bin/tmcred-fcgi" -c "$RUN/tmcred.conf"
 master=$(awk '$1 == "tmcred" { p = $2 } END { print p }' "$RUN/pids")
 for ((i = 0; i < 200; i++)); do # 20 s

@@ -1,7 +1,6 @@
 #include "idnumber.h"
 
 #include <string.h>
-#include <time.h>
 
 static const int weights[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 
@@ -48,38 +47,6 @@ province_known(int p)
 	return (p >= 11 && p <= 15) || (p >= 21 && p <= 23) || (p >= 31 && p <= 37) ||
 	    (p >= 41 && p <= 46) || (p >= 50 && p <= 54) || (p >= 61 && p <= 65) ||
 	    p == 71 || p == 81 || p == 82;
-}
-
-int
-ymd_valid(struct ymd d)
-{
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (d.y < 1 || d.m < 1 || d.m > 12 || d.d < 1)
-		return 0;
-	int leap = (d.y % 4 == 0 && d.y % 100 != 0) || d.y % 400 == 0;
-	int max = mdays[d.m - 1] + (d.m == 2 && leap);
-	return d.d <= max;
-}
-
-static int
-ymd_cmp(struct ymd a, struct ymd b)
-{
-	if (a.y != b.y)
-		return a.y < b.y ? -1 : 1;
-	if (a.m != b.m)
-		return a.m < b.m ? -1 : 1;
-	if (a.d != b.d)
-		return a.d < b.d ? -1 : 1;
-	return 0;
-}
-
-struct ymd
-ymd_today_utc(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return (struct ymd){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
 }
 
 static int

@@ -2,6 +2,8 @@
 #define TM_IDNUMBER_H
 #include <stddef.h>
 
+#include "date.h"
+
 /*
  * 居民身份号码 (GB 11643-1999) validation, in the order of domain.md §8c so each failure has
  * its own code: length, character set, province, birth date, checksum.
@@ -14,8 +16,6 @@ enum id_err {
 	ID_EBIRTHDATE,
 	ID_ECHECKSUM,
 };
-
-struct ymd { int y, m, d; };
 
 /* Stable machine code for each result ("id_number_checksum", ...); "ok" for ID_OK. */
 const char *id_err_code(enum id_err);
@@ -35,7 +35,5 @@ enum id_err id_validate(const char *in, size_t len, struct ymd today, char out[1
 /* Converts a legacy 15-digit number (GB 11643-1989) to its 18-digit form; then validates. */
 enum id_err id_from15(const char *in, size_t len, struct ymd today, char out[19]);
 
-int	 ymd_valid(struct ymd);
-struct ymd ymd_today_utc(void);
 
 #endif

@@ -220,3 +220,16 @@ account_get(struct db *d, const struct tm_keys *k, int64_t user_id, struct accou
 	}
 	return DB_OK;
 }
+
+enum db_rc
+person_by_id_number(struct db *d, const struct tm_keys *k, const char *id18, int64_t *person_id)
+{
+	unsigned char h[32];
+	blind_hash(k, "id", id18, 18, h);
+	struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
+	struct db_out o[] = { DBO_I64() };
+	enum db_rc rc = db_row(d, "SELECT id FROM persons WHERE id_blind = ?", v, 1, o, 1);
+	if (rc == DB_OK)
+		*person_id = o[0].i;
+	return rc;
+}

@@ -52,6 +52,10 @@ struct account {
 /* DB_NOROW for an unknown or disabled user. */
 enum db_rc account_get(struct db *, const struct tm_keys *, int64_t user_id, struct account *);
 
+/* The person with this (canonical, 18-char) ID number: DB_OK with *person_id, or DB_NOROW. */
+enum db_rc person_by_id_number(struct db *, const struct tm_keys *, const char *id18,
+    int64_t *person_id);
+
 /* Keyed hashes (BLAKE2b-256 under blind.key) with a domain tag, for lookups without clear text. */
 void	 blind_hash(const struct tm_keys *, const char *domain, const char *s, size_t n,
     unsigned char out[32]);

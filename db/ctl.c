@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../courses/idnumber.h"
+#include "../courses/records.h"
 #include "../courses/trainees.h"
 #include "config.h"
 #include "db.h"
@@ -54,6 +55,54 @@ demo_id(char out[19])
 	out[18] = '\0';
 }
 
+/* db/seed/demo.sql next to the migrations dir: bases, catalogue, offerings. */
+static int
+demo_catalogue(struct db *d, const struct tm_config *cfg)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/../seed/demo.sql", cfg->migrations_dir);
+	if (sql_file_run(d, path, stderr) < 0) {
+		fprintf(stderr, "tmcred-ctl: %s failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Training records of the demo trainee: 2024 meets the year's rule (72 学时 professional +
+ * 32 general), 2025 does not (40 + 10), 2026 has begun. Each day stays within the daily cap.
+ */
+static int
+demo_records(struct db *d, int64_t admin_id, int64_t person_id)
+{
+	static const struct { int year, days, first_day, hours_x2; const char *course, *base; } plan[] = {
+		{ 2024, 12, 1, 12, "J-PRA-01", "SH-STEX" },
+		{ 2024, 4, 20, 16, "J-PUB-01", "SH-STEX" },
+		{ 2025, 5, 1, 16, "J-POL-02", "SH-FUDAN" },
+		{ 2025, 2, 10, 10, "J-POL-01", "SH-FUDAN" },
+		{ 2026, 2, 1, 8, "J-PRA-02", "SH-SJTU" },
+	};
+	for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]); i++)
+		for (int k = 0; k < plan[i].days; k++) {
+			char day[32];
+			int64_t rid;
+			/* one training day a week, from March: well inside the year, never in the future */
+			int doy = plan[i].first_day + 7 * k;
+			snprintf(day, sizeof(day), "%04d-%02d-%02d", plan[i].year, 3 + doy / 28,
+			    1 + doy % 28);
+			struct record_in in = { .person_id = person_id, .course_code = plan[i].course,
+				.base_code = plan[i].base, .hours_x2 = plan[i].hours_x2, .completed_on = day,
+				.source = "admin", .source_ref = "demo" };
+			const char *why = record_add(d, admin_id, "tmcred-ctl", &in, &rid);
+			if (why != NULL) {
+				fprintf(stderr, "tmcred-ctl: demo record %s %s: %s\n", plan[i].course, day,
+				    why);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 static int
 demo(const struct tm_config *cfg)
 {
@@ -82,16 +131,21 @@ demo(const struct tm_config *cfg)
 		.employer = "上海技术交易所", .password = tpw, .role = "trainee",
 		.remote_addr = "tmcred-ctl",
 	};
-	enum reg_rc rc = account_register(d, &k, &admin, &uid, &pid);
+	int64_t admin_id = 0;
+	enum reg_rc rc = account_register(d, &k, &admin, &admin_id, &pid);
 	if (rc == REG_OK)
 		rc = account_register(d, &k, &trainee, &uid, &pid);
-	db_free(d);
 	keys_wipe(&k);
 	if (rc != REG_OK) {
 		fprintf(stderr, "tmcred-ctl: demo accounts not created (%s)\n",
 		    rc == REG_EMAIL_TAKEN ? "they exist already" : "database error");
+		db_free(d);
 		return 1;
 	}
+	int bad = demo_catalogue(d, cfg) < 0 || demo_records(d, admin_id, pid) < 0;
+	db_free(d);
+	if (bad)
+		return 1;
 	printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\nTRAINEE_LOGIN='%s'\nTRAINEE_PASSWORD='%s'\n",
 	    admin.email, apw, trainee.email, tpw);
 	sodium_memzero(apw, sizeof(apw));

@@ -35,8 +35,8 @@ cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int
-run_file(struct db *d, const char *path, FILE *log)
+int
+sql_file_run(struct db *d, const char *path, FILE *log)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -129,7 +129,7 @@ migrate_apply(struct db *d, const char *dir, FILE *log)
 			break;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (run_file(d, path, log) < 0 ||
+		if (sql_file_run(d, path, log) < 0 ||
 		    db_exec(d, "INSERT INTO schema_migrations (version) VALUES (?)", v, 1, NULL,
 		    NULL) != DB_OK) {
 			fprintf(log, "migrate: %s failed\n", version);

@@ -12,5 +12,7 @@
  * Returns the number applied, or -1 (message on log).
  */
 int	 migrate_apply(struct db *, const char *dir, FILE *log);
+/* Runs one SQL file the same way (statements end with ';' at the end of a line). 0 or -1. */
+int	 sql_file_run(struct db *, const char *path, FILE *log);
 
 #endif

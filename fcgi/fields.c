@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../courses/contact.h"
+#include "../courses/date.h"
 #include "../courses/idnumber.h"
 #include "../courses/text.h"
 #include "limits.h"
@@ -64,6 +65,62 @@ check(struct request *req, const struct field_spec *f, const char *v, size_t n, 
 		}
 		*out = v;
 		return 0;
+	case F_DATE: {
+		struct ymd d;
+		if (!ymd_parse(v, n, &d))
+			return fail(errors, f->name, "date_invalid", "日期格式应为 YYYY-MM-DD，且须为真实日期");
+		*out = v;
+		return 0;
+	}
+	case F_HOURS: {
+		/* "4", "4.5", "0.5": digits, optionally ".5" or ".0"; never negative or zero. */
+		uint64_t whole = 0;
+		const char *dot = memchr(v, '.', n);
+		size_t wl = dot ? (size_t)(dot - v) : n;
+		int half = 0;
+		if (dot != NULL) {
+			size_t fl = n - wl - 1;
+			if (fl == 1 && (dot[1] == '5' || dot[1] == '0'))
+				half = dot[1] == '5';
+			else
+				return fail(errors, f->name, "hours_invalid", "学时须为 0.5 的整数倍");
+		}
+		if (!parse_u64(v, wl, 10000, &whole))
+			return fail(errors, f->name, "hours_invalid", "学时须为正数，且为 0.5 的整数倍");
+		uint64_t x2 = whole * 2 + (uint64_t)half;
+		if (x2 == 0)
+			return fail(errors, f->name, "hours_invalid", "学时须大于 0");
+		if (x2 > f->max) {
+			snprintf(msg, sizeof(msg), "学时不能超过 %zu", f->max / 2);
+			return fail(errors, f->name, "hours_too_large", msg);
+		}
+		*out = arena_printf(req->a, "%llu", (unsigned long long)x2);
+		return 0;
+	}
+	case F_CODE:
+		if (n < 2 || n > f->max || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != n)
+			return fail(errors, f->name, "code_invalid", "编码只能包含大写字母、数字和连字符");
+		*out = v;
+		return 0;
+	case F_UINT: {
+		uint64_t u;
+		if (!parse_u64(v, n, f->max, &u) || u == 0)
+			return fail(errors, f->name, "number_invalid", "请输入有效的正整数");
+		*out = v;
+		return 0;
+	}
+	case F_CHOICE: {
+		const char *c = f->choices;
+		while (c && *c) {
+			size_t l = strcspn(c, "|");
+			if (l == n && memcmp(c, v, n) == 0) {
+				*out = v;
+				return 0;
+			}
+			c += l + (c[l] == '|');
+		}
+		return fail(errors, f->name, "choice_invalid", "选项无效");
+	}
 	case F_LOGIN:
 		if (n > CONTACT_EMAIL_MAX || !text_printable(v, n, false))
 			return fail(errors, f->name, "login_invalid", "请输入邮箱或手机号");

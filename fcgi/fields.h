@@ -19,13 +19,19 @@ enum field_kind {
 	F_EMAIL,       /* normalised to lower case */
 	F_PASSWORD,    /* TM_MIN..TM_MAX_PASSWORD_BYTES bytes, any characters */
 	F_LOGIN,       /* e-mail or mobile number, as typed (≤ 254 bytes) */
+	F_DATE,        /* YYYY-MM-DD, a real date */
+	F_HOURS,       /* 学时 > 0 in steps of 0.5, ≤ max half-hours; normalised to half-hours ("9" = 4.5) */
+	F_CODE,        /* upper-case code: A-Z 0-9 '-', 2..max bytes (course, base codes) */
+	F_UINT,        /* decimal 1..max, no sign or leading zero */
+	F_CHOICE,      /* one of the '|'-separated words in choices */
 };
 
 struct field_spec {
 	const char *name;
 	enum field_kind kind;
 	bool required;
-	size_t max;    /* code points for F_NAME/F_TEXT; ignored otherwise */
+	size_t max;    /* code points for F_NAME/F_TEXT, bytes for F_CODE, value for F_UINT/F_HOURS */
+	const char *choices;   /* F_CHOICE: "junior|intermediate|senior" */
 };
 
 /*

@@ -56,6 +56,7 @@ struct request {
 
 	/* Authentication, filled by the router before the handler runs. */
 	int64_t user_id;             /* 0 = anonymous */
+	int64_t person_id;           /* the trainee behind the login; 0 for staff */
 	enum role role;
 	const char *user_name;
 	const char *session_token;   /* raw cookie value when a session is valid */

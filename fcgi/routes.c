@@ -22,6 +22,40 @@ const struct route routes[] = {
 
 	{ "GET", "/me", h_me, ROLE_ANY_USER, R_DB },
 	{ "GET", "/api/v1/me", h_me, ROLE_ANY_USER, R_DB },
+
+	{ "GET", "/courses", h_courses, 0, R_DB },
+	{ "GET", "/api/v1/courses", h_courses, 0, R_DB },
+	{ "GET", "/courses/{code}", h_course, 0, R_DB },
+	{ "GET", "/api/v1/courses/{code}", h_course, 0, R_DB },
+	{ "POST", "/enrolments", h_enrol, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "POST", "/api/v1/enrolments", h_enrol, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "POST", "/enrolments/{offering}/withdraw", h_withdraw, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "POST", "/api/v1/enrolments/{offering}/withdraw", h_withdraw, ROLE_TRAINEE,
+	    R_DB | R_SMALL_BODY },
+
+	{ "GET", "/me/records", h_my_records, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/records", h_my_records, ROLE_TRAINEE, R_DB },
+	{ "GET", "/me/credits", h_my_credits, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/credits", h_my_credits, ROLE_TRAINEE, R_DB },
+	{ "GET", "/me/credits/statement", h_my_statement, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/credits/statement", h_my_statement, ROLE_TRAINEE, R_DB },
+
+	{ "GET", "/admin/bases", h_bases, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/bases", h_bases, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/bases", h_base_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/bases", h_base_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/bases/{code}", h_base_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/bases/{code}", h_base_save, ROLE_ADMIN, R_DB },
+	{ "GET", "/admin/offerings", h_offerings, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/offerings", h_offerings, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/offerings", h_offering_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/offerings", h_offering_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/offerings/{id}", h_offering_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/offerings/{id}", h_offering_save, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/offerings/{id}/complete", h_offering_complete, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/offerings/{id}/complete", h_offering_complete, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/records", h_record_create, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/records/{id}/reverse", h_record_reverse, ROLE_ADMIN, R_DB },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

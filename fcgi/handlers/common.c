@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../db/db.h"
@@ -31,4 +32,44 @@ void
 db_fail(struct request *req, struct response *r, int rc)
 {
 	resp_error(req, r, rc == DB_GONE ? "db_unavailable" : "internal_error", NULL);
+}
+
+const char *
+query_choice(struct request *req, const char *name, const char *choices, bool *bad)
+{
+	const char *v = kv_get(&req->query, name);
+	if (v == NULL || *v == '\0')
+		return NULL;
+	size_t n = strlen(v);
+	for (const char *c = choices; *c;) {
+		size_t l = strcspn(c, "|");
+		if (l == n && memcmp(c, v, n) == 0)
+			return v;
+		c += l + (c[l] == '|');
+	}
+	*bad = true;
+	return NULL;
+}
+
+int
+query_year(struct request *req, const char *name, int dflt, bool *bad)
+{
+	const char *v = kv_get(&req->query, name);
+	uint64_t y;
+	if (v == NULL || *v == '\0')
+		return dflt;
+	if (!parse_u64(v, strlen(v), 9999, &y) || y < 1990) {
+		*bad = true;
+		return dflt;
+	}
+	return (int)y;
+}
+
+int64_t
+param_id(struct request *req, size_t i)
+{
+	uint64_t v;
+	if (i >= req->nparams || !parse_u64(req->params[i], strlen(req->params[i]), INT64_MAX, &v))
+		return 0;
+	return (int64_t)v;
 }

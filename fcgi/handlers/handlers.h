@@ -17,6 +17,31 @@ void	 h_login_form(struct request *, struct response *);
 void	 h_login(struct request *, struct response *);
 void	 h_logout(struct request *, struct response *);
 
+/* courses.c */
+void	 h_courses(struct request *, struct response *);
+void	 h_course(struct request *, struct response *);
+void	 h_enrol(struct request *, struct response *);
+void	 h_withdraw(struct request *, struct response *);
+/* credits.c */
+void	 h_my_records(struct request *, struct response *);
+void	 h_my_credits(struct request *, struct response *);
+void	 h_my_statement(struct request *, struct response *);
+/* admin.c */
+void	 h_bases(struct request *, struct response *);
+void	 h_base_save(struct request *, struct response *);
+void	 h_offerings(struct request *, struct response *);
+void	 h_offering_save(struct request *, struct response *);
+void	 h_offering_complete(struct request *, struct response *);
+void	 h_record_create(struct request *, struct response *);
+void	 h_record_reverse(struct request *, struct response *);
+
+/* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
+const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);
+/* A query parameter that must be a year 1990..9999 (dflt when absent). */
+int	 query_year(struct request *, const char *name, int dflt, bool *bad);
+/* {param} segment i as a positive id, or 0. */
+int64_t	 param_id(struct request *, size_t i);
+
 /* form_fail: an error as JSON (API) or as the form page again with messages (HTML). */
 void	 form_fail(struct request *, struct response *, const char *template, const char *title,
 	    const char *code, json_t *details, json_t *values);

@@ -8,8 +8,8 @@
 #include "handlers.h"
 
 static const struct field_spec login_fields[] = {
-	{ "login", F_LOGIN, true, 0 },
-	{ "password", F_PASSWORD, true, 0 },
+	{ "login", F_LOGIN, true, 0, NULL },
+	{ "password", F_PASSWORD, true, 0, NULL },
 };
 
 void

@@ -10,12 +10,12 @@
 enum { F_NAME_, F_ID_, F_PHONE_, F_EMAIL_, F_EMPLOYER_, F_PASSWORD_, NFIELDS };
 
 static const struct field_spec register_fields[NFIELDS] = {
-	[F_NAME_] = { "name", F_NAME, true, TM_MAX_NAME_CHARS },
-	[F_ID_] = { "id_number", F_ID_NUMBER, true, 0 },
-	[F_PHONE_] = { "phone", F_PHONE, true, 0 },
-	[F_EMAIL_] = { "email", F_EMAIL, true, 0 },
-	[F_EMPLOYER_] = { "employer", F_TEXT, true, TM_MAX_EMPLOYER_CHARS },
-	[F_PASSWORD_] = { "password", F_PASSWORD, true, 0 },
+	[F_NAME_] = { "name", F_NAME, true, TM_MAX_NAME_CHARS, NULL },
+	[F_ID_] = { "id_number", F_ID_NUMBER, true, 0, NULL },
+	[F_PHONE_] = { "phone", F_PHONE, true, 0, NULL },
+	[F_EMAIL_] = { "email", F_EMAIL, true, 0, NULL },
+	[F_EMPLOYER_] = { "employer", F_TEXT, true, TM_MAX_EMPLOYER_CHARS, NULL },
+	[F_PASSWORD_] = { "password", F_PASSWORD, true, 0, NULL },
 };
 
 /* What the form shows again after an error: everything typed except the password. */

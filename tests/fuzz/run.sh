@@ -27,7 +27,12 @@ sources() {
 	fuzz_json)
 		echo "fcgi/jsonbody.c fcgi/parse.c fcgi/arena.c courses/text.c" ;;
 	fuzz_idnumber)
-		echo "courses/idnumber.c courses/mask.c" ;;
+		# date.c holds struct ymd's functions once courses/date.{h,c} exist
+		if [ -f "$TOP/courses/date.c" ]; then
+			echo "courses/idnumber.c courses/date.c courses/mask.c courses/text.c"
+		else
+			echo "courses/idnumber.c courses/mask.c courses/text.c"
+		fi ;;
 	fuzz_template)
 		echo "fcgi/template.c fcgi/arena.c" ;;
 	fuzz_utf8_mask)
@@ -54,24 +59,29 @@ for t in $TARGETS; do
 		continue
 	fi
 	bin="$OUT/$t"
-	log="$OUT/$t.log"
+	log="$OUT/$t.log.$$"
 	src_paths=""
 	for s in $srcs; do
 		src_paths="$src_paths $TOP/$s"
 	done
-	# shellcheck disable=SC2086  # word splitting of the source and flag lists is intended
+	# Built under a per-run name and renamed, so a concurrent run never executes a half-written
+	# binary. The source and flag lists are split on purpose.
+	# shellcheck disable=SC2086
 	if ! "$CC" -g -O1 -std=gnu17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I"$TOP" -I"$HERE" "$HERE/$t.c" $src_paths $JANSSON \
-	    -o "$bin" >"$OUT/$t.build.log" 2>&1; then
+	    -o "$bin.$$" >"$OUT/$t.build.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
+		rm -f "$bin.$$"
 		echo "not ok - $t: build failed (see $OUT/$t.build.log)"
 		sed 's/^/#   /' "$OUT/$t.build.log" | head -20
 		failed=$((failed + 1))
 		continue
 	fi
 
-	work="$OUT/corpus/$t"
+	# A fresh working corpus per run (per process, so two runs do not share one); the
+	# reproducers of failed runs stay in artifacts/.
+	work="$OUT/corpus/$t.$$"
 	art="$OUT/artifacts/$t"
-	rm -rf "$work" "$art"
+	rm -rf "$work"
 	mkdir -p "$work" "$art"
 	if [ -d "$HERE/corpus/$t" ]; then
 		cp "$HERE/corpus/$t"/* "$work"/ 2>/dev/null || true
@@ -82,6 +92,9 @@ for t in $TARGETS; do
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+	rm -rf "$work"
+	mv -f "$log" "$OUT/$t.log"
+	log="$OUT/$t.log"
 	if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
 		echo "ok - $t (${execs:-?} execs)"
 		passed=$((passed + 1))
