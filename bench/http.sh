@@ -7,7 +7,8 @@
 #   THREADS=1 CONNS=1 ROUNDS=1 WARMUP=2s bench/http.sh     unloaded latency
 #
 # Targets (label=path): ceiling=/ceiling/ (nginx alone), hello=/hello/ (libfcgi, fixed 2-byte
-# body, 2 processes under spawn-fcgi), version=/tm/api/v1/version (tmcred, no DB),
+# body, 2 processes under spawn-fcgi), hello_rw=/hr/ (the same hello behind the same kind of
+# prefix rewrite as tmcred's: a control), version=/tm/api/v1/version (tmcred, no DB),
 # healthz=/tm/healthz (tmcred, mysql_ping per request). tmcred runs as its prefork master with
 # 2 workers (TM_WORKERS) on the kit's MariaDB (bench/tmcred-hook.sh); nginx maps /tm/X to X
 # (bench/tmcred.nginx.conf). Every request is exactly GET <path>: the kit's wrk script appends a
@@ -27,7 +28,7 @@ BENCH_KIT=$(cd "$BENCH_KIT" && pwd)
 export TMCRED_BUILD=${TMCRED_BUILD:-$TOP/build}
 export BENCH_RUN=${BENCH_RUN:-/tmp/tmb-http}
 export BENCH_RESULTS=${BENCH_RESULTS:-$HERE/results/http}
-export TARGETS=${TARGETS:-ceiling=/ceiling/ hello=/hello/ version=/tm/api/v1/version healthz=/tm/healthz}
+export TARGETS=${TARGETS:-ceiling=/ceiling/ hello=/hello/ hello_rw=/hr/ version=/tm/api/v1/version healthz=/tm/healthz}
 export BENCH_NGINX_EXTRA=$HERE/tmcred.nginx.conf
 export BENCH_HOOK="$HERE/tmcred-hook.sh"
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac

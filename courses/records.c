@@ -212,14 +212,14 @@ complete_tx(struct db *d, void *arg)
 		REFUSE(&t->why, "offering_not_finished");
 
 	/* Enrolled persons without a record from this offering yet. */
-	int64_t persons[4096];
+	int64_t persons[TM_MAX_OFFERING_SEATS];
 	size_t np = 0;
 	struct db_out po[] = { DBO_I64() };
 	struct db_iter it;
 	rc = db_iter_start(d, &it, "SELECT e.person_id FROM enrolments e WHERE e.offering_id = ?"
 	    " AND e.status = 'enrolled' AND NOT EXISTS (SELECT 1 FROM training_records r"
 	    " WHERE r.offering_id = e.offering_id AND r.person_id = e.person_id)", k, 1, po, 1);
-	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && np < 4096)
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && np < TM_MAX_OFFERING_SEATS)
 		persons[np++] = po[0].i;
 	db_iter_end(&it);
 	if (rc != DB_NOROW && rc != DB_OK)
@@ -422,7 +422,7 @@ static const char *
 summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct ledger_year *sum,
     json_t *entries, const struct ce_rule **rule_now)
 {
-	static struct ce_rule rules[MAX_RULES];
+	struct ce_rule rules[MAX_RULES];
 	size_t nr, ne;
 	struct ledger_entry *e = NULL;
 	enum db_rc rc;

@@ -36,6 +36,7 @@ const char *credits_year(struct db *, int64_t person_id, int year, json_t **out)
 const char *credits_statement(struct db *, int64_t person_id, int from, int to, json_t **out);
 
 #define TM_MAX_STATEMENT_YEARS 10
+#define TM_MAX_OFFERING_SEATS 2000    /* capacity of one offering; completion credits them in one go */
 #define TM_MAX_LEDGER_ENTRIES 20000   /* one person, the whole span asked for */
 
 #endif

@@ -58,9 +58,10 @@ register_tx(struct db *d, void *arg)
 		in->phone ? DBV_STR(in->phone) : DBV_NULL,
 		DBV_STR(t->pw_hash),
 		pid ? DBV_I64((int64_t)pid) : DBV_NULL,
+		in->base_id ? DBV_I64(in->base_id) : DBV_NULL,
 	};
-	rc = db_exec(d, "INSERT INTO users (role, display_name, email, phone, pw_hash, person_id)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", uv, DB_N(uv), NULL, &uid);
+	rc = db_exec(d, "INSERT INTO users (role, display_name, email, phone, pw_hash, person_id,"
+	    " base_id) VALUES (?, ?, ?, ?, ?, ?, ?)", uv, DB_N(uv), NULL, &uid);
 	if (rc != DB_OK)
 		return rc;
 

@@ -15,6 +15,7 @@ struct account_new {
 	const char *employer;
 	const char *password;
 	const char *role;        /* "trainee", or "admin" etc. from tmcred-ctl */
+	int64_t base_id;         /* base operators: the base they act for; else 0 */
 	const char *remote_addr;
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../courses/idnumber.h"
+#include "../courses/apikeys.h"
 #include "../courses/records.h"
 #include "../courses/trainees.h"
 #include "config.h"
@@ -135,19 +136,44 @@ demo(const struct tm_config *cfg)
 	enum reg_rc rc = account_register(d, &k, &admin, &admin_id, &pid);
 	if (rc == REG_OK)
 		rc = account_register(d, &k, &trainee, &uid, &pid);
-	keys_wipe(&k);
 	if (rc != REG_OK) {
+		keys_wipe(&k);
 		fprintf(stderr, "tmcred-ctl: demo accounts not created (%s)\n",
 		    rc == REG_EMAIL_TAKEN ? "they exist already" : "database error");
 		db_free(d);
 		return 1;
 	}
 	int bad = demo_catalogue(d, cfg) < 0 || demo_records(d, admin_id, pid) < 0;
+	char base_pw[32], key[APIKEY_TEXT_MAX] = "";
+	json_t *kj = NULL;
+	if (!bad) {
+		/* A base operator of SH-STEX for the upload page, and an API key for its client. */
+		struct db_val bv[] = { DBV_STR("SH-STEX") };
+		struct db_out bo[] = { DBO_I64() };
+		int64_t op_id;
+		token(base_pw, sizeof(base_pw), 16);
+		struct account_new op = { .name = "上海技术交易所基地", .email = "base@tmcred.example",
+			.password = base_pw, .role = "base_operator", .remote_addr = "tmcred-ctl" };
+		bad = db_row(d, "SELECT id FROM bases WHERE code = ?", bv, 1, bo, 1) != DB_OK;
+		op.base_id = bo[0].i;
+		if (!bad)
+			bad = account_register(d, &k, &op, &op_id, &pid) != REG_OK;
+		if (!bad)
+			bad = apikey_create(d, &k, admin_id, "tmcred-ctl", "SH-STEX",
+			    "roster|hours|exams|read", "demo", 0, key, &kj) != NULL;
+		json_decref(kj);
+	}
+	keys_wipe(&k);
 	db_free(d);
-	if (bad)
+	if (bad) {
+		fprintf(stderr, "tmcred-ctl: demo data not complete\n");
 		return 1;
-	printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\nTRAINEE_LOGIN='%s'\nTRAINEE_PASSWORD='%s'\n",
-	    admin.email, apw, trainee.email, tpw);
+	}
+	printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\nTRAINEE_LOGIN='%s'\nTRAINEE_PASSWORD='%s'\n"
+	    "BASE_CODE='SH-STEX'\nBASE_LOGIN='base@tmcred.example'\nBASE_PASSWORD='%s'\n"
+	    "BASE_API_KEY='%s'\n", admin.email, apw, trainee.email, tpw, base_pw, key);
+	sodium_memzero(base_pw, sizeof(base_pw));
+	sodium_memzero(key, sizeof(key));
 	sodium_memzero(apw, sizeof(apw));
 	sodium_memzero(tpw, sizeof(tpw));
 	return 0;

@@ -450,3 +450,91 @@ db_ddl(struct db *d, const char *sql, size_t len)
 		mysql_free_result(r);
 	return DB_OK;
 }
+
+enum db_rc
+db_exec_bulk(struct db *d, const char *sql, const struct db_bulk_col *cols, size_t ncols,
+    size_t nrows, uint64_t *affected)
+{
+	MYSQL_BIND b[MAX_PARAMS];
+	char *ind[MAX_PARAMS] = { 0 };
+	MYSQL_STMT *st = NULL;
+	unsigned int n = (unsigned int)nrows;
+	enum db_rc rc;
+
+	if (ncols > MAX_PARAMS || nrows == 0 || nrows > 100000)
+		return nrows == 0 ? DB_OK : DB_ERR;
+	if ((rc = get_stmt(d, sql, &st)) != DB_OK)
+		return rc;
+	if (mysql_stmt_param_count(st) != ncols)
+		return DB_ERR;
+	memset(b, 0, sizeof(b));
+	rc = DB_ERR;
+	for (size_t i = 0; i < ncols; i++) {
+		/* Indicators per row: NULL where asked, else "use the buffer". */
+		if ((ind[i] = calloc(nrows, 1)) == NULL)
+			goto out;
+		for (size_t r = 0; r < nrows; r++) {
+			bool isnull = cols[i].null ? cols[i].null[r] :
+			    (cols[i].t == DB_T_STR || cols[i].t == DB_T_BLOB) &&
+			    ((const char *const *)cols[i].data)[r] == NULL;
+			ind[i][r] = isnull ? STMT_INDICATOR_NULL : STMT_INDICATOR_NONE;
+		}
+		b[i].u.indicator = ind[i];
+		switch (cols[i].t) {
+		case DB_T_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = (void *)cols[i].data;
+			break;
+		case DB_T_STR:
+		case DB_T_BLOB:
+			b[i].buffer_type = cols[i].t == DB_T_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)cols[i].data;
+			b[i].length = (unsigned long *)cols[i].lens;
+			break;
+		default:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		}
+	}
+	if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &n) != 0 ||
+	    mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0) {
+		rc = stmt_err(d, st, sql);
+		goto out;
+	}
+	if (affected)
+		*affected = mysql_stmt_affected_rows(st);
+	d->last_used = time(NULL);
+	rc = DB_OK;
+out:
+	/* The cached statement is reused for single rows too: back to one row per execute. */
+	if (st != NULL && !d->broken) {
+		unsigned int one = 0;
+		mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &one);
+	}
+	for (size_t i = 0; i < ncols; i++)
+		free(ind[i]);
+	return rc;
+}
+
+enum db_rc
+db_begin(struct db *d)
+{
+	return plain(d, "START TRANSACTION");
+}
+
+enum db_rc
+db_commit(struct db *d)
+{
+	if (d->m == NULL || d->broken)
+		return DB_GONE;
+	if (mysql_commit(d->m) != 0)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), "COMMIT");
+	return DB_OK;
+}
+
+void
+db_rollback(struct db *d)
+{
+	if (d->m != NULL && !d->broken && mysql_rollback(d->m) != 0)
+		(void)classify(d, mysql_errno(d->m), mysql_error(d->m), "ROLLBACK");
+}

@@ -96,6 +96,31 @@ void	 db_iter_end(struct db_iter *);
  */
 enum db_rc db_tx(struct db *, enum db_rc (*fn)(struct db *, void *), void *arg);
 
+/*
+ * Array binding (MariaDB bulk execute): nrows rows in one round trip. Column-wise: for
+ * DB_T_STR/DB_T_BLOB, data is `const char **` (NULL entry = SQL NULL) with lens[];
+ * for DB_T_I64, data is `const int64_t *` and null (optional) marks NULL rows.
+ * A failing row fails the whole call (10.11 gives no per-row status), so callers insert
+ * only validated rows. ../shared/STACK.md §2.
+ */
+struct db_bulk_col {
+	enum db_type t;
+	const void *data;
+	const unsigned long *lens;
+	const bool *null;
+};
+enum db_rc db_exec_bulk(struct db *, const char *sql, const struct db_bulk_col *, size_t ncols,
+    size_t nrows, uint64_t *affected);
+
+/*
+ * A transaction the caller drives itself, for work that cannot be replayed by db_tx (a
+ * streamed upload is read once). DB_RETRY from any step means: roll back, tell the client
+ * to retry.
+ */
+enum db_rc db_begin(struct db *);
+enum db_rc db_commit(struct db *);
+void	 db_rollback(struct db *);
+
 /* The key named by the last DB_DUP ("uq_users_email"), "" otherwise. */
 const char *db_dup_key(const struct db *);
 /* Raw text statement for DDL (migrations) only; never with data. */

@@ -7,6 +7,7 @@
 #include "../db/config.h"
 #include "../db/db.h"
 #include "../db/keys.h"
+#include "../courses/apikeys.h"
 #include "arena.h"
 #include "parse.h"
 #include "template.h"
@@ -41,6 +42,7 @@ struct request {
 	const char *path;            /* decoded-free DOCUMENT_URI, e.g. "/api/v1/me" */
 	const char *query_raw;
 	const char *content_type;    /* media type only, lower-case; "" if none */
+	const char *content_type_raw;   /* with parameters (multipart boundary) */
 	const char *accept;
 	const char *remote_addr;
 	bool https;
@@ -64,6 +66,17 @@ struct request {
 	bool set_csrf_cookie;        /* a fresh anonymous tm_csrf cookie must be sent */
 	const char *csrf_cookie;
 	const char *csrf_header;     /* X-CSRF-Token */
+
+	/* Training bases: an API key (Authorization: Bearer) or a base operator's session. */
+	bool via_key;
+	struct apikey_auth key;
+	int64_t base_id;             /* 0 = not acting for a base */
+	const char *idem_key;        /* Idempotency-Key */
+
+	/* Streamed routes (R_STREAM) read the body themselves, once, through this. */
+	long (*body_read)(struct request *, char *, size_t);
+	void *fcgx;                  /* the FCGX_Request, for body_read only */
+	uint64_t body_left;
 };
 
 #endif

@@ -53,7 +53,7 @@ resp_error(struct request *req, struct response *r, const char *code, json_t *de
 	json_t *err = json_pack("{s:s, s:s, s:o}", "code", e->code, "message", e->message,
 	    "details", details ? details : json_array());
 	resp_view(r, e->status, json_pack("{s:o, s:s}", "error", err ? err : json_object(),
-	    "title", e->message), "error");
+	    "page_title", e->message), "error");
 }
 
 void
@@ -98,8 +98,9 @@ decorate(struct request *req, struct response *r, json_t *view)
 		req->set_csrf_cookie = false;
 	}
 	if (req->user_id > 0) {
-		json_object_set_new(view, "session", json_pack("{s:s?, s:b}", "name", req->user_name,
-		    "admin", (req->role & ROLE_ADMIN) != 0));
+		json_object_set_new(view, "session", json_pack("{s:s?, s:b, s:b}", "name",
+		    req->user_name, "admin", (req->role & ROLE_ADMIN) != 0, "base",
+		    (req->role & ROLE_BASE) != 0));
 	}
 }
 
@@ -153,7 +154,7 @@ resp_render(struct request *req, struct response *r, struct sbuf *out)
 		return;
 	}
 	/* API face: the view as is; HTML-only decorations are never in JSON. */
-	json_object_del(r->view, "title");
+	json_object_del(r->view, "page_title");
 	char *js = json_dumps(r->view, JSON_COMPACT);
 	if (js == NULL) {
 		r->status = 500;

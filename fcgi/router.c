@@ -51,7 +51,7 @@ route_authorize(const struct route *rt, const struct request *req)
 {
 	if (rt->roles == 0)
 		return NULL;
-	if (req->user_id == 0)
+	if (req->user_id == 0 && !req->via_key)
 		return "unauthorized";
 	if ((rt->roles & req->role) == 0)
 		return "forbidden";

@@ -11,6 +11,8 @@ typedef void (*handler_fn)(struct request *, struct response *);
 enum route_flag {
 	R_DB = 1 << 0,           /* needs the database: 503 db_unavailable when it is down */
 	R_SMALL_BODY = 1 << 1,   /* public form: body limited to TM_MAX_BODY_PUBLIC */
+	R_STREAM = 1 << 2,       /* uploads: the handler reads the body (≤ TM_MAX_BATCH_BYTES)
+	                            and, for forms, checks the CSRF token itself */
 };
 
 /*

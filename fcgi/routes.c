@@ -56,6 +56,19 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/offerings/{id}/complete", h_offering_complete, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/records", h_record_create, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/records/{id}/reverse", h_record_reverse, ROLE_ADMIN, R_DB },
+
+	{ "POST", "/api/v1/batches", h_batch_upload, ROLE_BASE, R_DB | R_STREAM },
+	{ "GET", "/api/v1/batches", h_batches, ROLE_BASE, R_DB },
+	{ "GET", "/api/v1/batches/{id}", h_batch, ROLE_BASE, R_DB },
+	{ "GET", "/api/v1/batches/{id}/errors.csv", h_batch_errors_csv, ROLE_BASE, R_DB },
+	{ "GET", "/base/upload", h_upload_form, ROLE_BASE, R_DB },
+	{ "POST", "/base/upload", h_upload_post, ROLE_BASE, R_DB | R_STREAM },
+	{ "GET", "/base/batches", h_batches, ROLE_BASE, R_DB },
+	{ "GET", "/base/batches/{id}", h_batch, ROLE_BASE, R_DB },
+	{ "GET", "/base/batches/{id}/errors.csv", h_batch_errors_csv, ROLE_BASE, R_DB },
+	{ "GET", "/api/v1/api-keys", h_apikeys, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/api-keys", h_apikey_create, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/api-keys/{prefix}/revoke", h_apikey_revoke, ROLE_ADMIN, R_DB },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -65,17 +65,18 @@ session_load(struct request *req)
 		return DB_OK;
 	token_hash(tok, h);
 	struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
-	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name), DBO_I64() };
+	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name), DBO_I64(), DBO_I64() };
 	enum db_rc rc = db_row(req->w->db, "SELECT s.user_id, u.role, u.display_name,"
-	    " COALESCE(u.person_id, 0) FROM sessions s"
+	    " COALESCE(u.person_id, 0), COALESCE(u.base_id, 0) FROM sessions s"
 	    " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > NOW()"
-	    " AND u.status = 'active'", v, 1, o, 4);
+	    " AND u.status = 'active'", v, 1, o, 5);
 	if (rc == DB_NOROW)
 		return DB_OK;
 	if (rc != DB_OK)
 		return rc;
 	req->user_id = o[0].i;
 	req->person_id = o[3].i;
+	req->base_id = o[4].i;
 	req->role = role_from_name(role);
 	req->user_name = arena_strdup(req->a, name);
 	req->session_token = tok;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../courses/batches.h"
 #include "../courses/text.h"
 #include "errors.h"
 #include "jsonbody.h"
@@ -80,6 +81,24 @@ read_body(struct request *req, FCGX_Request *fr, size_t len)
 	return 0;
 }
 
+/* body_read of streamed routes: at most what CONTENT_LENGTH announced. */
+static long
+stream_read(struct request *req, char *buf, size_t cap)
+{
+	FCGX_Request *fr = req->fcgx;
+	if (req->body_left == 0)
+		return 0;
+	if (cap > req->body_left)
+		cap = (size_t)req->body_left;
+	if (cap > 1 << 20)
+		cap = 1 << 20;
+	int n = FCGX_GetStr(buf, (int)cap, fr->in);
+	if (n <= 0)
+		return FCGX_GetError(fr->in) != 0 || req->body_left > 0 ? -1 : 0;
+	req->body_left -= (uint64_t)n;
+	return n;
+}
+
 /*
  * The content types a page on another site can POST here without a CORS preflight (the
  * "simple" ones of the Fetch standard, and none at all). Only these can carry a forged
@@ -109,6 +128,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 	req->csrf_header = param_copy(req, fr, "HTTP_X_CSRF_TOKEN", 128);
 	req->https = param(fr, "HTTPS") != NULL && strcmp(param(fr, "HTTPS"), "on") == 0;
 	req->content_type = media_type(req->a, param(fr, "CONTENT_TYPE"));
+	req->content_type_raw = param_copy(req, fr, "CONTENT_TYPE", 256);
 	req->api = req->path != NULL && (strncmp(req->path, "/api/", 5) == 0 ||
 	    (req->accept != NULL && strstr(req->accept, "application/json") != NULL));
 	if (req->method == NULL || req->path == NULL) {
@@ -144,15 +164,22 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 		resp_error(req, r, "invalid_length", NULL);
 		return;
 	}
-	if (len > ((rt->flags & R_SMALL_BODY) ? TM_MAX_BODY_PUBLIC : TM_MAX_BODY)) {
+	uint64_t max = (rt->flags & R_STREAM) ? TM_MAX_BATCH_BYTES :
+	    (rt->flags & R_SMALL_BODY) ? TM_MAX_BODY_PUBLIC : TM_MAX_BODY;
+	if (len > max) {
 		resp_error(req, r, "payload_too_large", NULL);
 		return;
 	}
-	if (len > 0 && read_body(req, fr, (size_t)len) < 0) {
+	if (rt->flags & R_STREAM) {
+		req->body_read = stream_read;
+		req->fcgx = fr;
+		req->body_left = len;
+	} else if (len > 0 && read_body(req, fr, (size_t)len) < 0) {
 		resp_error(req, r, "bad_request", NULL);
 		return;
 	}
-	if (len > 0 || strcmp(req->content_type, "application/json") == 0) {
+	if (!(rt->flags & R_STREAM) &&
+	    (len > 0 || strcmp(req->content_type, "application/json") == 0)) {
 		if (strcmp(req->content_type, "application/json") == 0)
 			prc = parse_json_body(req->a, req->body ? req->body : "", (size_t)len,
 			    &req->json, &req->fields);
@@ -176,7 +203,21 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 		resp_error(req, r, "db_unavailable", NULL);
 		return;
 	}
-	if (db_up) {
+	const char *authz = param(fr, "HTTP_AUTHORIZATION");
+	if (authz != NULL) {
+		/* A key is the whole identity of a base client: no cookies, so no CSRF either. */
+		const char *why = db_up ? apikey_check(w->db, &w->keys, authz, &req->key) :
+		    "db_unavailable";
+		if (why != NULL) {
+			req->api = true;
+			resp_error(req, r, why, NULL);
+			return;
+		}
+		req->via_key = true;
+		req->role = ROLE_BASE;
+		req->base_id = req->key.base_id;
+		req->user_name = req->key.base_code;
+	} else if (db_up) {
 		enum db_rc src = session_load(req);
 		if (src != DB_OK && (rt->flags & R_DB)) {
 			resp_error(req, r, src == DB_GONE ? "db_unavailable" : "internal_error", NULL);
@@ -190,8 +231,9 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 	/*
 	 * CSRF: other methods and content types need a CORS preflight that is never granted.
 	 */
-	if (strcmp(req->method, "POST") == 0 && cross_site_sendable(req->content_type) &&
-	    !csrf_check(req)) {
+	req->idem_key = param_copy(req, fr, "HTTP_IDEMPOTENCY_KEY", 128);
+	if (!req->via_key && !(rt->flags & R_STREAM) && strcmp(req->method, "POST") == 0 &&
+	    cross_site_sendable(req->content_type) && !csrf_check(req)) {
 		resp_error(req, r, "csrf_invalid", NULL);
 		return;
 	}

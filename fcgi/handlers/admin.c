@@ -14,7 +14,6 @@
 #include "../limits.h"
 #include "handlers.h"
 
-#define MAX_CAPACITY 10000u        /* seats in one offering */
 #define MAX_RECORD_HOURS_X2 200u   /* one entry: 100 学时; the daily cap bounds it further */
 
 static json_t *
@@ -51,7 +50,7 @@ h_bases(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	resp_view(r, 200, json_pack("{s:s, s:o, s:{}, s:{}}", "title", "培养基地管理", "bases", list,
+	resp_view(r, 200, json_pack("{s:s, s:o, s:{}, s:{}}", "page_title", "培养基地管理", "bases", list,
 	    "values", "errors"), "admin_bases");
 }
 
@@ -117,7 +116,7 @@ h_offerings(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	resp_view(r, 200, json_pack("{s:s, s:o, s:{}, s:{}}", "title", "班次管理", "offerings", list,
+	resp_view(r, 200, json_pack("{s:s, s:o, s:{}, s:{}}", "page_title", "班次管理", "offerings", list,
 	    "values", "errors"), "admin_offerings");
 }
 
@@ -130,7 +129,7 @@ h_offering_save(struct request *req, struct response *r)
 		{ "base_code", F_CODE, create, 16, NULL },
 		{ "starts_on", F_DATE, true, 0, NULL },
 		{ "ends_on", F_DATE, true, 0, NULL },
-		{ "capacity", F_UINT, true, MAX_CAPACITY, NULL },
+		{ "capacity", F_UINT, true, TM_MAX_OFFERING_SEATS, NULL },
 		{ "status", F_CHOICE, false, 0, "open|cancelled" },
 	};
 	const char *v[6];

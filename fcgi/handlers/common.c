@@ -24,7 +24,7 @@ form_fail(struct request *req, struct response *r, const char *template, const c
 			json_object_set(errors, f, json_object_get(d, "message"));
 	}
 	json_decref(details);
-	resp_view(r, e->status, json_pack("{s:s, s:o, s:o, s:s}", "title", title, "errors", errors,
+	resp_view(r, e->status, json_pack("{s:s, s:o, s:o, s:s}", "page_title", title, "errors", errors,
 	    "values", values ? values : json_object(), "form_error", e->message), template);
 }
 

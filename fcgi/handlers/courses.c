@@ -38,7 +38,7 @@ h_courses(struct request *req, struct response *r)
 		json_array_append_new(modules, json_pack("{s:s, s:s, s:b, s:s?}", "value", md[i],
 		    "name", module_name(md[i]), "current", module && strcmp(module, md[i]) == 0,
 		    "level", level));
-	resp_view(r, 200, json_pack("{s:s, s:o, s:I, s:o, s:o, s:s?, s:s?}", "title", "课程目录",
+	resp_view(r, 200, json_pack("{s:s, s:o, s:I, s:o, s:o, s:s?, s:s?}", "page_title", "课程目录",
 	    "courses", list, "count", (json_int_t)json_array_size(list), "levels", levels,
 	    "modules", modules, "level", level, "module", module), "courses");
 }
@@ -53,6 +53,7 @@ h_course(struct request *req, struct response *r)
 		return;
 	}
 	const char *done = kv_get(&req->query, "done");
+	json_object_set(c, "page_title", json_object_get(c, "title"));
 	if (done != NULL && (strcmp(done, "enrolled") == 0 || strcmp(done, "withdrawn") == 0))
 		json_object_set_new(c, "notice", json_string(strcmp(done, "enrolled") == 0 ?
 		    "报名成功" : "已退出该班次"));

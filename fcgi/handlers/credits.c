@@ -26,7 +26,7 @@ h_my_records(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	resp_view(r, 200, json_pack("{s:s, s:o, s:I}", "title", "我的培训记录", "records", list,
+	resp_view(r, 200, json_pack("{s:s, s:o, s:I}", "page_title", "我的培训记录", "records", list,
 	    "count", (json_int_t)json_array_size(list)), "records");
 }
 
@@ -48,7 +48,7 @@ h_my_credits(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	json_object_set_new(v, "title", json_string("继续教育学时"));
+	json_object_set_new(v, "page_title", json_string("继续教育学时"));
 	json_object_set_new(v, "prev_year", json_integer(year - 1));
 	json_object_set_new(v, "next_year", json_integer(year + 1));
 	resp_view(r, 200, v, "credits");
@@ -73,7 +73,7 @@ h_my_statement(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	json_object_set_new(v, "title", json_string("继续教育学时证明"));
+	json_object_set_new(v, "page_title", json_string("继续教育学时证明"));
 	json_object_set_new(v, "name", json_string(req->user_name ? req->user_name : ""));
 	resp_view(r, 200, v, "statement");
 }

@@ -35,6 +35,17 @@ void	 h_offering_complete(struct request *, struct response *);
 void	 h_record_create(struct request *, struct response *);
 void	 h_record_reverse(struct request *, struct response *);
 
+/* batches.c */
+void	 h_batch_upload(struct request *, struct response *);
+void	 h_upload_form(struct request *, struct response *);
+void	 h_upload_post(struct request *, struct response *);
+void	 h_batches(struct request *, struct response *);
+void	 h_batch(struct request *, struct response *);
+void	 h_batch_errors_csv(struct request *, struct response *);
+void	 h_apikeys(struct request *, struct response *);
+void	 h_apikey_create(struct request *, struct response *);
+void	 h_apikey_revoke(struct request *, struct response *);
+
 /* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
 const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);
 /* A query parameter that must be a year 1990..9999 (dflt when absent). */

@@ -8,7 +8,7 @@ void
 h_home(struct request *req, struct response *r)
 {
 	(void)req;
-	resp_view(r, 200, json_pack("{s:s}", "title", "上海技术经理人培养与认证平台"), "home");
+	resp_view(r, 200, json_pack("{s:s}", "page_title", "上海技术经理人培养与认证平台"), "home");
 }
 
 void
@@ -35,7 +35,7 @@ h_me(struct request *req, struct response *r)
 	json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "user_id", (json_int_t)a.user_id, "role", a.role, "name", a.name, "email", a.email,
 	    "phone_masked", phone_m, "employer", a.employer, "id_number_masked", id_m);
-	json_object_set_new(v, "title", json_string("我的账户"));
+	json_object_set_new(v, "page_title", json_string("我的账户"));
 	memset(a.id_number, 0, sizeof(a.id_number));
 	resp_view(r, 200, v, "me");
 }

@@ -16,7 +16,7 @@ void
 h_login_form(struct request *req, struct response *r)
 {
 	const char *reg = kv_get(&req->query, "registered");
-	resp_view(r, 200, json_pack("{s:s, s:{}, s:{}, s:b}", "title", "登录", "values", "errors",
+	resp_view(r, 200, json_pack("{s:s, s:{}, s:{}, s:b}", "page_title", "登录", "values", "errors",
 	    "registered", reg != NULL && strcmp(reg, "1") == 0), "login");
 }
 

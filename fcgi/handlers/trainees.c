@@ -35,7 +35,7 @@ void
 h_register_form(struct request *req, struct response *r)
 {
 	(void)req;
-	resp_view(r, 200, json_pack("{s:s, s:{}, s:{}}", "title", "学员注册", "values", "errors"),
+	resp_view(r, 200, json_pack("{s:s, s:{}, s:{}}", "page_title", "学员注册", "values", "errors"),
 	    "register");
 }
 

@@ -286,6 +286,12 @@ async function main() {
       await shot(page, 'nojs-register-error.png');
     } finally { await ctx.close(); }
   });
+
+  // courses, enrolment, records and credits (courses.js)
+  await require('./courses')({
+    run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
+    fillRegister, identity,
+  });
 }
 
 main()

@@ -17,7 +17,7 @@ OUT="$HERE/out"
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
-ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask"
+ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -37,8 +37,18 @@ sources() {
 		echo "fcgi/template.c fcgi/arena.c" ;;
 	fuzz_utf8_mask)
 		echo "courses/text.c courses/mask.c courses/contact.c" ;;
+	fuzz_csvin)
+		echo "courses/csvin.c" ;;
 	*)
 		return 1 ;;
+	esac
+}
+
+# Libraries a target needs besides jansson.
+libs() {
+	case "$1" in
+	fuzz_csvin)
+		echo "-lcsv" ;;
 	esac
 }
 
@@ -60,6 +70,7 @@ for t in $TARGETS; do
 	fi
 	bin="$OUT/$t"
 	log="$OUT/$t.log.$$"
+	extra_libs=$(libs "$t")
 	src_paths=""
 	for s in $srcs; do
 		src_paths="$src_paths $TOP/$s"
@@ -69,7 +80,7 @@ for t in $TARGETS; do
 	# shellcheck disable=SC2086
 	if ! "$CC" -g -O1 -std=gnu17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I"$TOP" -I"$HERE" "$HERE/$t.c" $src_paths $JANSSON \
-	    -o "$bin.$$" >"$OUT/$t.build.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
+	    $extra_libs -o "$bin.$$" >"$OUT/$t.build.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
 		rm -f "$bin.$$"
 		echo "not ok - $t: build failed (see $OUT/$t.build.log)"
 		sed 's/^/#   /' "$OUT/$t.build.log" | head -20

@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# Issue 4, credit ledger: GET /api/v1/me/credits?year=YEAR for a trainee with ENTRIES (1,000)
+# ledger entries, once with SMALL_ROWS (10,000) and once with LARGE_ROWS (1,000,000) rows in
+# training_records, against the kit's bare libfcgi hello (../shared/bench/ref/hello.c, 2
+# processes under spawn-fcgi) measured in the same run, rounds interleaved. Targets of the issue:
+# credits@1M / hello >= 0.5, and credits@1M / credits@10k >= 0.9 (cost must not grow with the table).
+#
+#   bench/credits.sh                         ~6 min (load ~1 min, 3 rounds x 3 targets x 13 s)
+#   ROUNDS=1 DURATION=5s bench/credits.sh    quick look
+#
+# How: two stacks of the reference kit (../shared/bench/stack.sh: MariaDB + nginx, loopback only),
+# S (BENCH_RUN_BASE.s) and L (BENCH_RUN_BASE.l), each with tmcred put in by bench/tmcred-hook.sh
+# (tmcred-fcgi master + TM_WORKERS workers, nginx /tm/X -> X via bench/tmcred.nginx.conf), the
+# demo catalogue and trainee (tmcred-ctl demo), and the same generated data apart from the row
+# count: FILLER_PERSONS filler persons, the trainee topped up to ENTRIES entries (one a day from
+# 2024-01-01 on, days without a demo entry, <= 8 学时 a day) and filler rows. In both stacks the
+# trainee's entries are spread evenly over the table (one INSERT ... SELECT ... ORDER BY position,
+# so the ids interleave): at 1M one entry every ~1,000 rows, as when a ledger grows over years
+# beside everyone else's, not in one clustered run. hello runs in S (the kit's /hello/ location);
+# S and L have identical nginx configs. Two stacks, not one grown from 10k to 1M, so that all
+# three targets interleave in every round (training_records is append-only anyway).
+#
+# Every target gets the same wrk command and Lua script (a Cookie: tm_session=... header on each
+# request; hello ignores it): wrk -t THREADS -c CONNS, WARMUP, then DURATION with --latency; a
+# round measures hello, credits@10k and credits@1M one after the other; median of the rounds.
+# The CPU columns are the kit's (lib.sh cpu_snapshot over the measured stack's recorded
+# processes). Also written: EXPLAIN / ANALYZE of the ledger query (courses/records.c
+# load_entries) in both stacks, and per-request server counters (statements, rows and pages
+# read) from 200 sequential requests.
+#
+# Knobs: THREADS (2) CONNS (64) DURATION (10s) WARMUP (3s) ROUNDS (3) YEAR (2026: the rolling
+# window 2024-2026 holds all ENTRIES entries) ENTRIES (1000) SMALL_ROWS (10000) LARGE_ROWS
+# (1000000) FILLER_PERSONS (10000) QUIET_WAIT (120 s, see settle) TM_WORKERS (2) TMCRED_BUILD
+# (TOP/build) BENCH_KIT (../shared/bench) BENCH_RUN_BASE (/tmp/tmcb) BENCH_RESULTS
+# (bench/results/credits) KEEP (0: stop and delete both stacks on exit; 1: stop them, keep the dirs).
+# Report: stdout and BENCH_RESULTS/credits.md; raw wrk outputs, answers and EXPLAINs beside it.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+export BENCH_KIT=${BENCH_KIT:-$TOP/../shared/bench}
+BENCH_KIT=$(cd "$BENCH_KIT" && pwd)
+export TMCRED_BUILD=${TMCRED_BUILD:-$TOP/build}
+export TM_WORKERS=${TM_WORKERS:-2}
+export BENCH_RESULTS=${BENCH_RESULTS:-$HERE/results/credits}
+export BENCH_NGINX_EXTRA=$HERE/tmcred.nginx.conf
+BASE=${BENCH_RUN_BASE:-/tmp/tmcb}
+THREADS=${THREADS:-2} CONNS=${CONNS:-64} DURATION=${DURATION:-10s} WARMUP=${WARMUP:-3s}
+ROUNDS=${ROUNDS:-3} YEAR=${YEAR:-2026} ENTRIES=${ENTRIES:-1000} QUIET_WAIT=${QUIET_WAIT:-120}
+SMALL_ROWS=${SMALL_ROWS:-10000} LARGE_ROWS=${LARGE_ROWS:-1000000} NP=${FILLER_PERSONS:-10000}
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
+
+for v in ROUNDS YEAR ENTRIES SMALL_ROWS LARGE_ROWS NP THREADS CONNS QUIET_WAIT; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "credits.sh: $v must be a positive integer" >&2; exit 2; }
+done
+((SMALL_ROWS > ENTRIES && LARGE_ROWS > ENTRIES)) || { echo "credits.sh: row counts must exceed ENTRIES" >&2; exit 2; }
+
+# shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
+source "$TOP/scripts/lib.sh" # ensure_packages
+ensure_packages wrk spawn-fcgi nginx-light mariadb-server mariadb-client libfcgi-dev libmariadb-dev curl pkg-config
+# shellcheck disable=SC2034 # read by the kit's lib.sh
+BENCH_DIR=$BENCH_KIT
+# shellcheck source=/dev/null
+source "$BENCH_KIT/lib.sh" # die need wait_quiet cpu_snapshot build; OUT=$BENCH_RESULTS; ME=credits
+need wrk spawn-fcgi nginx mariadbd mariadb curl cc pkg-config awk
+for b in tmcred-fcgi tmcred-ctl; do
+	[[ -x $TMCRED_BUILD/$b ]] || die "missing $TMCRED_BUILD/$b (build first: see bench/README.md)"
+done
+# The ledger query below mirrors load_entries(); say so if the code no longer has it.
+grep -q 'WHERE r.person_id = ? AND r.completed_on BETWEEN ? AND ?' "$TOP/courses/records.c" ||
+	echo "credits.sh: warning: courses/records.c no longer has the ledger query EXPLAINed here" >&2
+
+S=$BASE.s L=$BASE.l
+mkdir -p "$OUT"
+rm -f "$OUT"/credits.*
+
+cleanup() {
+	local d
+	for d in "$S" "$L"; do
+		[[ -f $d/.tmcred-bench ]] || continue
+		BENCH_RUN=$d "$STACK" stop || true
+		[[ ${KEEP:-0} == 1 ]] || rm -rf -- "$d"
+	done
+}
+trap cleanup EXIT
+
+# up DIR: a kit stack in DIR with tmcred (hook), demo data; leaves DIR/env with TM_* added.
+up() {
+	local d=$1
+	BENCH_RUN=$d "$STACK" start >/dev/null
+	(
+		set -a
+		# shellcheck disable=SC1091
+		source "$d/env"
+		set +a
+		export BENCH_RUN=$d
+		mkdir -p "$RUN/bin"
+		"$HERE/tmcred-hook.sh"
+		"$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" demo >"$RUN/demo.logins" 2>>"$RUN/tmcred-ctl.log" ||
+			die "tmcred-ctl demo failed; see $RUN/tmcred-ctl.log"
+	)
+}
+
+sql() { # DIR [mariadb args]: root client on the tmcred database of stack DIR
+	local d=$1
+	shift
+	mariadb --defaults-file="$d/my.cnf" --user=root --default-character-set=utf8mb4 tmcred "$@"
+}
+
+# load DIR ROWS: filler persons, the trainee topped up to ENTRIES entries, filler rows, so that
+# training_records holds exactly ROWS rows; the trainee's entries spread evenly over the ids.
+load() {
+	local d=$1 rows=$2 have need filler
+	have=$(sql "$d" -N -e "SELECT COUNT(*) FROM training_records r JOIN users u ON u.person_id = r.person_id
+		WHERE u.email = 'trainee@tmcred.example'")
+	need=$((ENTRIES - have))
+	filler=$((rows - ENTRIES))
+	((need >= 0)) || die "the demo trainee already has $have entries, more than ENTRIES=$ENTRIES"
+	[[ $(sql "$d" -N -e "SELECT COUNT(*) FROM training_records") == "$have" ]] ||
+		die "training_records in $d holds more than the demo trainee's entries"
+	sql "$d" <<-SQL
+		SET @pid = (SELECT person_id FROM users WHERE email = 'trainee@tmcred.example');
+		SET @admin = (SELECT id FROM users WHERE email = 'admin@tmcred.example');
+		INSERT INTO persons (name, id_enc, id_blind)
+		  SELECT CONCAT('bench-', seq), UNHEX(SHA2(CONCAT('bench-enc-', seq), 256)),
+		         UNHEX(SHA2(CONCAT('bench-blind-', seq), 256)) FROM seq_1_to_$NP;
+		CREATE TEMPORARY TABLE fmap (k INT PRIMARY KEY, person_id BIGINT UNSIGNED NOT NULL)
+		  SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, id AS person_id FROM persons
+		  WHERE name LIKE 'bench-%';
+		CREATE TEMPORARY TABLE cmap (k INT PRIMARY KEY, id BIGINT UNSIGNED NOT NULL,
+		  subject VARCHAR(16) NOT NULL, compulsory TINYINT NOT NULL)
+		  SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, id, subject, compulsory FROM courses;
+		CREATE TEMPORARY TABLE bmap (k INT PRIMARY KEY, id BIGINT UNSIGNED NOT NULL)
+		  SELECT ROW_NUMBER() OVER (ORDER BY id) - 1 AS k, id FROM bases;
+		SET @nc = (SELECT COUNT(*) FROM cmap), @nb = (SELECT COUNT(*) FROM bmap);
+		-- the trainee's days: one entry a day from 2024-01-01, skipping the demo entries' days
+		CREATE TEMPORARY TABLE tdays (j INT PRIMARY KEY, day DATE NOT NULL)
+		  SELECT ROW_NUMBER() OVER (ORDER BY seq) - 1 AS j, '2024-01-01' + INTERVAL seq DAY AS day
+		  FROM seq_0_to_3000
+		  WHERE '2024-01-01' + INTERVAL seq DAY <= UTC_DATE()
+		    AND '2024-01-01' + INTERVAL seq DAY NOT IN
+		        (SELECT completed_on FROM training_records WHERE person_id = @pid)
+		  ORDER BY seq LIMIT $need;
+		-- filler row n (1..F): person n mod NP, at most one entry a day per person (day
+		-- (n div NP) * 37 + k mod 29, mod 4300, from 2015-01-01), 0.5-8 学时; trainee entry j at
+		-- position (j + 0.5) * F / need among them
+		INSERT INTO training_records (person_id, course_id, base_id, hours_x2, completed_on, subject,
+		    compulsory, source, source_ref, created_by)
+		  SELECT person_id, course_id, base_id, hours_x2, completed_on, subject, compulsory, 'admin',
+		         'bench', @admin
+		  FROM (
+		    SELECT f.person_id, c.id AS course_id, b.id AS base_id, 1 + s.seq % 16 AS hours_x2,
+		           '2015-01-01' + INTERVAL (((s.seq DIV $NP) * 37 + f.k % 29) % 4300) DAY AS completed_on,
+		           c.subject, c.compulsory, s.seq AS pos
+		    FROM seq_1_to_$filler s JOIN fmap f ON f.k = s.seq % $NP
+		    JOIN cmap c ON c.k = s.seq % @nc JOIN bmap b ON b.k = s.seq % @nb
+		    UNION ALL
+		    SELECT @pid, c.id, b.id, 1 + (t.j * 7) % 16, t.day, c.subject, c.compulsory,
+		           (t.j + 0.5) * $filler / GREATEST($need, 1)
+		    FROM tdays t JOIN cmap c ON c.k = t.j % @nc JOIN bmap b ON b.k = t.j % @nb
+		  ) x ORDER BY pos;
+		ANALYZE TABLE training_records, persons;
+	SQL
+	local got mine
+	got=$(sql "$d" -N -e "SELECT COUNT(*) FROM training_records")
+	mine=$(sql "$d" -N -e "SELECT COUNT(*) FROM training_records r JOIN users u ON u.person_id = r.person_id
+		WHERE u.email = 'trainee@tmcred.example'")
+	[[ $got == "$rows" && $mine == "$ENTRIES" ]] ||
+		die "$d: training_records has $got rows ($mine of the trainee); wanted $rows ($ENTRIES)"
+}
+
+login() { # DIR: prints the trainee's tm_session token
+	local d=$1 jar=$1/cookies body
+	# shellcheck disable=SC1091
+	source "$d/demo.logins" # TRAINEE_LOGIN TRAINEE_PASSWORD
+	body=$(printf '{"login":"%s","password":"%s"}' "$TRAINEE_LOGIN" "$TRAINEE_PASSWORD")
+	code=$(curl -s -o "$d/login.out" -w '%{http_code}' -c "$jar" -H 'Content-Type: application/json' \
+		--data-binary "$body" "$(http_url "$d")/tm/api/v1/session")
+	[[ $code == 200 || $code == 201 ]] || die "login in $d answered $code: $(head -c 300 "$d/login.out")"
+	awk '$6 == "tm_session" { print $7 }' "$jar"
+}
+
+http_url() { sed -n 's/.*HTTP_URL=//p' "$1/env"; }
+
+echo "starting stack S ($S) and L ($L)" >&2
+up "$S"
+up "$L"
+RUN=$S
+build hello fcgi
+BENCH_RUN=$S "$STACK" fcgi hello 2 "$S/bin/hello"
+
+echo "loading S: $SMALL_ROWS rows" >&2
+t0=$(date +%s)
+load "$S" "$SMALL_ROWS"
+t1=$(date +%s)
+echo "loading L: $LARGE_ROWS rows" >&2
+load "$L" "$LARGE_ROWS"
+t2=$(date +%s)
+echo "loaded in $((t1 - t0)) s and $((t2 - t1)) s" >&2
+
+CS=$(login "$S") CL=$(login "$L")
+[[ -n $CS && -n $CL ]] || die "no tm_session cookie after login"
+PID=$(sql "$S" -N -e "SELECT person_id FROM users WHERE email = 'trainee@tmcred.example'")
+PIDL=$(sql "$L" -N -e "SELECT person_id FROM users WHERE email = 'trainee@tmcred.example'")
+CPATH="/tm/api/v1/me/credits?year=$YEAR"
+# label stack path cookie
+TARGETS=("hello $S /hello/ $CS" "credits_10k $S $CPATH $CS" "credits_1M $L $CPATH $CL")
+
+# Same client for every target: one pre-built request with the session cookie.
+cat >"$OUT/credits.lua" <<-'LUA'
+	-- written by bench/credits.sh: GET <URL path> with Cookie: tm_session=<arg 1>; one RESULT line
+	local req
+	function init(args)
+	    req = wrk.format("GET", wrk.path, { ["Cookie"] = "tm_session=" .. args[1] })
+	end
+	function request() return req end
+	function done(summary, latency, requests)
+	    local e = summary.errors
+	    io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d non2xx=%d\n",
+	        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+	        e.connect + e.read + e.write + e.timeout, e.status))
+	end
+LUA
+
+echo "checking the answers" >&2
+{
+	for t in "${TARGETS[@]}"; do
+		read -r name d path cookie <<<"$t"
+		code=$(curl -s -o "$OUT/credits.$name.body" -w '%{http_code}' -b "tm_session=$cookie" "$(http_url "$d")$path")
+		[[ $code == 200 ]] || die "$name answered $code: $(head -c 300 "$OUT/credits.$name.body")"
+		echo "$name ($(wc -c <"$OUT/credits.$name.body") bytes): $(head -c 400 "$OUT/credits.$name.body")"
+	done
+	if cmp -s "$OUT/credits.credits_10k.body" "$OUT/credits.credits_1M.body"; then
+		echo "credits_10k and credits_1M answers are byte-identical"
+	else
+		echo "WARNING: credits_10k and credits_1M answers differ"
+	fi
+} >"$OUT/credits.answers"
+grep -q WARNING "$OUT/credits.answers" && die "the two stacks answer differently; see $OUT/credits.answers"
+
+# The ledger query of load_entries() with the values credits_year(YEAR) binds.
+ledger_sql() { # PERSON_ID
+	echo "SELECT r.completed_on, r.hours_x2, r.subject, r.compulsory, c.code, c.title,
+ COALESCE(b.name, ''), r.id, COALESCE(r.reverses_id, 0)
+ FROM training_records r JOIN courses c ON c.id = r.course_id
+ LEFT JOIN bases b ON b.id = r.base_id
+ WHERE r.person_id = $1 AND r.completed_on BETWEEN '$((YEAR - 2))-01-01' AND '$YEAR-12-31'
+ ORDER BY r.completed_on, r.id"
+}
+{
+	for x in "S $S $PID $SMALL_ROWS" "L $L $PIDL $LARGE_ROWS"; do
+		read -r label d pid rows <<<"$x"
+		echo "## $label: $rows rows, person_id $pid"
+		echo
+		echo '```'
+		sql "$d" -t -e "EXPLAIN $(ledger_sql "$pid")"
+		sql "$d" -t -e "ANALYZE $(ledger_sql "$pid")"
+		sql "$d" -t -e "SELECT table_rows AS 'rows (estimate)', ROUND(data_length / 1048576, 1) AS data_MiB,
+			ROUND(index_length / 1048576, 1) AS index_MiB FROM information_schema.tables
+			WHERE table_schema = 'tmcred' AND table_name = 'training_records'"
+		echo '```'
+		echo
+	done
+} >"$OUT/credits.explain"
+echo "query: $(ledger_sql PID | tr -s ' \n' ' ')" >>"$OUT/credits.explain"
+
+# Server counters per request: N sequential GETs, deltas of SHOW GLOBAL STATUS / N.
+COUNTERS="'Questions','Com_stmt_execute','Com_stmt_reset','Com_stmt_prepare','Handler_read_key',
+ 'Handler_read_next','Innodb_rows_read','Innodb_buffer_pool_read_requests','Innodb_buffer_pool_reads'"
+counters() { # DIR LABEL COOKIE N
+	local d=$1 label=$2 cookie=$3 n=$4 i a b
+	a=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
+	for ((i = 0; i < n; i++)); do
+		curl -s -o /dev/null -b "tm_session=$cookie" "$(http_url "$d")$CPATH"
+	done
+	b=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
+	paste <(echo "$a") <(echo "$b") | awk -v n="$n" -v l="$label" '
+		{ printf "%s %s=%.1f\n", l, $1, ($4 - $2 - ($1 == "Questions" ? 1 : 0)) / n }'
+}
+{
+	counters "$S" credits_10k "$CS" 200
+	counters "$L" credits_1M "$CL" 200
+} >"$OUT/credits.counters"
+
+# Before each measurement: up to QUIET_WAIT s for the machine to be under 10 % busy (the box is
+# shared), then the kit's wait_quiet (30 s more; names the measurement in credits.noise if busy).
+settle() { # LABEL
+	local i
+	for ((i = 0; i < QUIET_WAIT; i++)); do
+		(($(busy_pct) < 10)) && return 0 # busy_pct takes 1 s
+	done
+	wait_quiet "$1"
+}
+
+TIMEFORMAT='WRKCPU %U %S'
+wrk_run() { # DURATION URL COOKIE [--latency]
+	timeout 120 wrk -t "$THREADS" -c "$CONNS" -d "$1" ${4:+"$4"} -s "$OUT/credits.lua" "$2" -- "$3"
+}
+for ((r = 1; r <= ROUNDS; r++)); do
+	for t in "${TARGETS[@]}"; do
+		read -r name d path cookie <<<"$t"
+		RUN=$d # cpu_snapshot counts this stack's processes
+		url=$(http_url "$d")$path
+		settle "$name round $r"
+		echo "round $r/$ROUNDS: $name ($WARMUP warm-up, $DURATION measured)" >&2
+		wrk_run "$WARMUP" "$url" "$cookie" >/dev/null
+		t0=$(date +%s%N) cpu0=$(cpu_snapshot)
+		{ time wrk_run "$DURATION" "$url" "$cookie" --latency >"$OUT/credits.$name.$r.txt"; } 2>"$OUT/credits.time"
+		t1=$(date +%s%N) cpu1=$(cpu_snapshot)
+		line=$(sed -n 's/^RESULT //p' "$OUT/credits.$name.$r.txt")
+		[[ -n $line ]] || die "no RESULT line from wrk for $name"
+		cpu=$(echo "$cpu0 $cpu1 $(sed -n 's/^WRKCPU //p' "$OUT/credits.time")" |
+			awk -v hz="$(getconf CLK_TCK)" -v ms="$(((t1 - t0) / 1000000))" '{
+			k = hz * ms / 1000; wrk = ($9 + $10) * 1000 / ms; busy = ($5 - $1) / k
+			ngx = ($6 - $2) / k; app = ($7 - $3) / k; db = ($8 - $4) / k
+			printf "cpu_busy=%.2f cpu_nginx=%.2f cpu_app=%.2f cpu_db=%.2f cpu_wrk=%.2f cpu_other=%.2f",
+				busy, ngx, app, db, wrk, busy - ngx - app - db - wrk }')
+		echo "$name $r $line $cpu" >>"$OUT/credits.raw"
+	done
+done
+rm -f "$OUT/credits.time"
+
+report() {
+	awk '
+	function med(arr, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j - 1] > arr[j]; j--) { t = arr[j]; arr[j] = arr[j - 1]; arr[j - 1] = t }
+		return arr[int((n + 1) / 2)]
+	}
+	{
+		delete v
+		for (i = 3; i <= NF; i++) { split($i, p, "="); v[p[1]] = p[2] }
+		k = $1; r = $2; if (!(k in n)) order[++nk] = k; n[k]++; if (r > nr) nr = r
+		rps[k, r] = v["requests"] * 1e6 / v["duration_us"]
+		p50[k, r] = v["p50_us"] / 1000; p99[k, r] = v["p99_us"] / 1000
+		bad[k] += v["errors"] + v["non2xx"]
+		busy[k] += v["cpu_busy"]; ngx[k] += v["cpu_nginx"]; app[k] += v["cpu_app"]; db[k] += v["cpu_db"]
+		wrk[k] += v["cpu_wrk"]; other[k] += v["cpu_other"]
+	}
+	END {
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; c = 0; lo = 1e18; hi = 0
+			for (r = 1; r <= nr; r++) if ((k, r) in rps) { a[++c] = rps[k, r]; if (a[c] < lo) lo = a[c]; if (a[c] > hi) hi = a[c] }
+			R[k] = med(a, c); LO[k] = lo; HI[k] = hi
+			c = 0; for (r = 1; r <= nr; r++) if ((k, r) in rps) a[++c] = p50[k, r]; P50[k] = med(a, c)
+			c = 0; for (r = 1; r <= nr; r++) if ((k, r) in rps) a[++c] = p99[k, r]; P99[k] = med(a, c)
+		}
+		print "| target | req/s (median) | req/s range | ÷ hello | p50 ms | p99 ms | errors + non-2xx" \
+			" | CPU cores: all = nginx + app + db + wrk + other | server µs/req (app, db) |"
+		print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; c = n[k]
+			printf "| %s | %.0f | %.0f–%.0f | %.3f | %.2f | %.2f | %d | %.2f = %.2f + %.2f + %.2f + %.2f + %.2f | %.0f (%.0f, %.0f) |\n",
+				k, R[k], LO[k], HI[k], R[k] / R["hello"], P50[k], P99[k], bad[k], busy[k] / c, ngx[k] / c,
+				app[k] / c, db[k] / c, wrk[k] / c, other[k] / c, (ngx[k] + app[k] + db[k]) / c * 1e6 / R[k],
+				app[k] / c * 1e6 / R[k], db[k] / c * 1e6 / R[k]
+		}
+		print ""
+		pr1 = pr2 = pr3 = ""
+		for (r = 1; r <= nr; r++) {
+			pr1 = pr1 (r > 1 ? ", " : "") sprintf("%.3f", rps["credits_1M", r] / rps["hello", r])
+			pr2 = pr2 (r > 1 ? ", " : "") sprintf("%.3f", rps["credits_1M", r] / rps["credits_10k", r])
+			pr3 = pr3 (r > 1 ? ", " : "") sprintf("%.3f", rps["credits_10k", r] / rps["hello", r])
+		}
+		x = R["credits_1M"] / R["hello"]; y = R["credits_1M"] / R["credits_10k"]
+		printf "- **credits@1M / hello = %.3f** (target ≥ 0.5: %s; per round %s)\n", x, x >= 0.5 ? "met" : "NOT met", pr1
+		printf "- **credits@1M / credits@10k = %.3f** (target ≥ 0.9: %s; per round %s)\n", y, y >= 0.9 ? "met" : "NOT met", pr2
+		printf "- credits@10k / hello = %.3f (per round %s)\n", R["credits_10k"] / R["hello"], pr3
+	}' "$OUT/credits.raw"
+}
+
+{
+	echo "wrk -t $THREADS -c $CONNS -d $DURATION (after $WARMUP warm-up), $ROUNDS rounds interleaved, median;" \
+		"GET /api/v1/me/credits?year=$YEAR, trainee with $ENTRIES entries; tmcred workers: $TM_WORKERS," \
+		"hello processes: 2; nginx workers: ${NGINX_WORKERS:-auto}; $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	report
+	if [[ -s $OUT/credits.noise ]]; then
+		echo
+		echo "Outside load seen before: $(tr '\n' ';' <"$OUT/credits.noise")"
+	fi
+	echo
+	echo "Data load: $SMALL_ROWS rows in $((t1 - t0)) s, $LARGE_ROWS rows in $((t2 - t1)) s (wall clock)."
+	echo
+	echo "Per request, from 200 sequential requests (SHOW GLOBAL STATUS deltas / 200):"
+	echo
+	echo '```'
+	cat "$OUT/credits.counters"
+	echo '```'
+	echo
+	echo '```'
+	cat "$OUT/credits.answers"
+	echo '```'
+	echo
+	cat "$OUT/credits.explain"
+	echo
+	echo "tmcred binary measured (copied to the run dirs at start):"
+	echo
+	echo '```'
+	cat "$S/tmcred.build"
+	echo '```'
+} | tee "$OUT/credits.md"
