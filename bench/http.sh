@@ -5,6 +5,7 @@
 #
 #   bench/http.sh                                  64 connections (the issue's figures), ~4 min
 #   THREADS=1 CONNS=1 ROUNDS=1 WARMUP=2s bench/http.sh     unloaded latency
+#   bench/http.sh --report                         only redo the ratios from BENCH_RESULTS
 #
 # Targets (label=path): ceiling=/ceiling/ (nginx alone), hello=/hello/ (libfcgi, fixed 2-byte
 # body, 2 processes under spawn-fcgi), hello_rw=/hr/ (the same hello behind the same kind of
@@ -14,7 +15,10 @@
 # (bench/tmcred.nginx.conf). Every request is exactly GET <path>: the kit's wrk script appends a
 # line of SERIALS to the path, and SERIALS here is one empty line.
 #
-# Knobs: the kit's (THREADS CONNS DURATION WARMUP ROUNDS ...), TARGETS, TM_WORKERS (2),
+# On a shared box, the kit's "other" column shows outside load per measurement; the ratios are
+# also given over the "clean" rounds only (other <= CLEAN cores for both the target and hello).
+#
+# Knobs: the kit's (THREADS CONNS DURATION WARMUP ROUNDS ...), TARGETS, CLEAN (0.15), TM_WORKERS (2),
 # TMCRED_BUILD (build dir, default TOP/build), BENCH_KIT (../shared/bench), BENCH_RUN
 # (/tmp/tmb-http), BENCH_RESULTS (bench/results/http). Report: stdout and
 # BENCH_RESULTS/tmcred-http.md (the kit's http.md plus the ratios to hello); raw wrk outputs
@@ -35,24 +39,29 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 die() { echo "bench/http.sh: $*" >&2; exit 1; }
 [[ -x $BENCH_KIT/http.sh ]] || die "no reference kit at $BENCH_KIT (set BENCH_KIT)"
-for b in tmcred-fcgi tmcred-ctl; do
-	[[ -x $TMCRED_BUILD/$b ]] || die "missing $TMCRED_BUILD/$b (build first: see bench/README.md)"
-done
-# The kit needs these (php-fpm too: it starts its PHP references even when not measured).
-# shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
-source "$TOP/scripts/lib.sh"
-ensure_packages wrk spawn-fcgi nginx-light mariadb-server libfcgi-dev libmariadb-dev php-fpm php-mysql curl pkg-config
+if [[ ${1:-} != --report ]]; then
+	for b in tmcred-fcgi tmcred-ctl; do
+		[[ -x $TMCRED_BUILD/$b ]] || die "missing $TMCRED_BUILD/$b (build first: see bench/README.md)"
+	done
+	# The kit needs these (php-fpm too: it starts its PHP references even when not measured).
+	# shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
+	source "$TOP/scripts/lib.sh"
+	ensure_packages wrk spawn-fcgi nginx-light mariadb-server libfcgi-dev libmariadb-dev php-fpm php-mysql curl pkg-config
+fi
 
-mkdir -p "$BENCH_RESULTS"
-export SERIALS=$BENCH_RESULTS/paths.txt
-echo >"$SERIALS" # one empty "serial": GET <path> exactly
-
-"$BENCH_KIT/http.sh"
+CLEAN=${CLEAN:-0.15}
+if [[ ${1:-} != --report ]]; then
+	mkdir -p "$BENCH_RESULTS"
+	export SERIALS=$BENCH_RESULTS/paths.txt
+	echo >"$SERIALS" # one empty "serial": GET <path> exactly
+	"$BENCH_KIT/http.sh"
+	cp "$BENCH_RUN/tmcred.build" "$BENCH_RESULTS/tmcred.build"
+fi
 
 # Ratios to hello: of the medians, and per round (the rounds interleave the targets, so a round's
 # ratio compares measurements a few seconds apart).
 ratios() {
-	awk -v targets="$TARGETS" '
+	awk -v targets="$TARGETS" -v clean="$CLEAN" '
 	function med(arr, n,   i, j, t) {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j - 1] > arr[j]; j--) { t = arr[j]; arr[j] = arr[j - 1]; arr[j - 1] = t }
 		return arr[int((n + 1) / 2)]
@@ -64,6 +73,7 @@ ratios() {
 		rps[k, r] = v["requests"] * 1e6 / v["duration_us"]; p99[k, r] = v["p99_us"] / 1000
 		p50[k, r] = v["p50_us"] / 1000
 		srv[k] += (v["cpu_nginx"] + v["cpu_app"] + v["cpu_db"]); app[k] += v["cpu_app"]
+		oth[k, r] = v["cpu_other"]
 	}
 	END {
 		if (!n["hello"]) exit
@@ -75,13 +85,17 @@ ratios() {
 			c = 0; for (r in rounds) if ((k, r) in rps) { c++; a[c] = p50[k, r] } P50[k] = med(a, c)
 			SRV[k] = srv[k] / n[k] * 1e6 / R[k]; APP[k] = app[k] / n[k] * 1e6 / R[k]
 		}
-		print "| target | req/s | req/s ÷ hello | per round | p50 ms | p99 ms | p99 ÷ hello | server µs/req | app µs/req |"
-		print "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+		print "| target | req/s | req/s ÷ hello | per round | clean rounds: req/s ÷ hello, p99 ÷ hello (median) | p50 ms | p99 ms | p99 ÷ hello | server µs/req | app µs/req |"
+		print "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 		for (i = 1; i <= nt; i++) {
-			split(tl[i], kp, "="); k = kp[1]; pr = ""
-			for (r = 1; (r in rounds); r++)
-				if ((k, r) in rps && (("hello", r) in rps)) pr = pr (pr == "" ? "" : ", ") sprintf("%.3f", rps[k, r] / rps["hello", r])
-			printf "| %s | %.0f | %.3f | %s | %.2f | %.2f | %.2f | %.0f | %.0f |\n", k, R[k], R[k] / R["hello"], pr,
+			split(tl[i], kp, "="); k = kp[1]; pr = ""; c = 0
+			for (r = 1; (r in rounds); r++) {
+				if (!((k, r) in rps) || !(("hello", r) in rps)) continue
+				pr = pr (pr == "" ? "" : ", ") sprintf("%.3f", rps[k, r] / rps["hello", r])
+				if (oth[k, r] <= clean && oth["hello", r] <= clean) { c++; a[c] = rps[k, r] / rps["hello", r]; b[c] = p99[k, r] / p99["hello", r] }
+			}
+			cr = c ? sprintf("%.3f, %.2f (%d of %d)", med(a, c), med(b, c), c, n[k]) : sprintf("none of %d", n[k])
+			printf "| %s | %.0f | %.3f | %s | %s | %.2f | %.2f | %.2f | %.0f | %.0f |\n", k, R[k], R[k] / R["hello"], pr, cr,
 				P50[k], P99[k], P99[k] / P99["hello"], SRV[k], APP[k]
 		}
 	}' "$BENCH_RESULTS/http.raw"
@@ -89,14 +103,16 @@ ratios() {
 
 {
 	echo
-	echo "Ratios to hello (same run; per round = that round's target ÷ that round's hello):"
+	echo "Ratios to hello (same run; per round = that round's target ÷ that round's hello; clean" \
+		"rounds = those where neither the target's nor hello's measurement saw more than $CLEAN" \
+		"cores of outside load, the kit's \"other\" column):"
 	echo
 	ratios
 	echo
 	echo "tmcred binary measured (copied to the run dir at start):"
 	echo
 	echo '```'
-	cat "$BENCH_RUN/tmcred.build"
+	cat "$BENCH_RESULTS/tmcred.build"
 	echo '```'
 } | tee "$BENCH_RESULTS/tmcred-ratios.md"
 cat "$BENCH_RESULTS/http.md" "$BENCH_RESULTS/tmcred-ratios.md" >"$BENCH_RESULTS/tmcred-http.md"

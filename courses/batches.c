@@ -741,7 +741,7 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	unsigned char sha[32], stored[32];
 	char levels[64], enc[16] = "";
 	const char *why = NULL;
-	int64_t prior = 0, batch_id = 0;
+	int64_t prior = 0, batch_id = 0, claimed = 0;
 	uint64_t stored_rows = 0;
 	size_t sql_bad = 0;
 	enum db_rc rc;
@@ -773,6 +773,36 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	if ((rc = db_begin(d)) != DB_OK) {
 		why = db_code(rc);
 		goto out;
+	}
+	if (in->idem_key != NULL) {
+		/*
+		 * Claim the key first: a concurrent request with the same key waits here on the
+		 * unique index instead of doing the work twice, then replays our answer.
+		 */
+		unsigned char zero[32] = { 0 };
+		struct db_val pv[] = { DBV_I64(in->base_id), DBV_STR(batch_kind_name(in->kind)),
+			DBV_STR(in->partial ? "partial" : "atomic"), DBV_STR(in->idem_key),
+			DBV_BLOB(zero, 32), in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
+			in->actor_user_id ? DBV_I64(in->actor_user_id) : DBV_NULL };
+		uint64_t pid = 0;
+		rc = db_exec(d, "INSERT INTO upload_batches (base_id, kind, mode, idempotency_key,"
+		    " content_sha256, status, rows_total, accepted, rejected, unchanged, errors_total,"
+		    " api_key_id, created_by) VALUES (?, ?, ?, ?, ?, 'accepted', 0, 0, 0, 0, 0, ?, ?)",
+		    pv, DB_N(pv), NULL, &pid);
+		if (rc == DB_DUP) {
+			db_rollback(d);
+			drain_hash(&r, rd, rctx);
+			crypto_hash_sha256_final(&r.sha, sha);
+			why = find_key(d, in, &prior, stored) == DB_OK ?
+			    replay(d, in, prior, stored, sha, answer, status) : "batch_retry";
+			goto out;
+		}
+		if (rc != DB_OK) {
+			db_rollback(d);
+			why = rc == DB_RETRY ? "batch_retry" : db_code(rc);
+			goto out;
+		}
+		claimed = (int64_t)pid;
 	}
 	why = in->json ? read_json(&r, rd, rctx) : read_csv(&r, rd, rctx, enc, sizeof(enc));
 	if (in->json)
@@ -808,11 +838,19 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		DBV_I64((int64_t)r.errors_total),
 		in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
 		in->actor_user_id ? DBV_I64(in->actor_user_id) : DBV_NULL };
-	uint64_t bid = 0;
-	rc = db_exec(d, "INSERT INTO upload_batches (base_id, kind, mode, idempotency_key,"
-	    " content_sha256, encoding, status, rows_total, accepted, rejected, unchanged,"
-	    " errors_total, api_key_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?)",
-	    iv, DB_N(iv), NULL, &bid);
+	uint64_t bid = (uint64_t)claimed;
+	if (claimed && !reject_all) {
+		struct db_val cv[] = { DBV_BLOB(sha, 32), DBV_STR(enc), DBV_STR(st),
+			DBV_I64((int64_t)r.rows), DBV_I64((int64_t)rejected),
+			DBV_I64((int64_t)r.errors_total), DBV_I64(claimed) };
+		rc = db_exec(d, "UPDATE upload_batches SET content_sha256 = ?, encoding = ?, status = ?,"
+		    " rows_total = ?, rejected = ?, errors_total = ? WHERE id = ?", cv, DB_N(cv),
+		    NULL, NULL);
+	} else
+		rc = db_exec(d, "INSERT INTO upload_batches (base_id, kind, mode, idempotency_key,"
+		    " content_sha256, encoding, status, rows_total, accepted, rejected, unchanged,"
+		    " errors_total, api_key_id, created_by)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?)", iv, DB_N(iv), NULL, &bid);
 	if (rc == DB_DUP && in->idem_key != NULL) {
 		/* The same key committed meanwhile by a concurrent request. */
 		db_rollback(d);

@@ -140,6 +140,8 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 		return DB_DUP;
 	}
 	case 1213: case 1205:
+	/* 1467: InnoDB reports a deadlock met while taking the auto-increment lock this way. */
+	case 1467:
 		return DB_RETRY;
 	case 2002: case 2003: case 2006: case 2013: case 2055: case 1927: case 4031: case 1053:
 		d->broken = true;

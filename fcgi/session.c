@@ -163,6 +163,13 @@ csrf_token(struct request *req)
 }
 
 bool
+csrf_needed(const char *ct)
+{
+	return *ct == '\0' || strcmp(ct, "application/x-www-form-urlencoded") == 0 ||
+	    strcmp(ct, "multipart/form-data") == 0 || strcmp(ct, "text/plain") == 0;
+}
+
+bool
 csrf_check(struct request *req)
 {
 	const char *given = kv_get(&req->fields, "csrf");

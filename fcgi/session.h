@@ -28,6 +28,12 @@ enum db_rc session_destroy(struct request *, struct response *);
  * cross-site form cannot read either, so it cannot produce the token.
  */
 const char *csrf_token(struct request *);
+/*
+ * The content types a page on another site can POST here without a CORS preflight (the
+ * "simple" ones of the Fetch standard, and none at all): only these can carry a forged
+ * request, so only these need the CSRF token.
+ */
+bool	 csrf_needed(const char *media_type);
 /* True when the `csrf` field or X-CSRF-Token header matches, compared in constant time. */
 bool	 csrf_check(struct request *);
 

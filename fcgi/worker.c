@@ -99,18 +99,6 @@ stream_read(struct request *req, char *buf, size_t cap)
 	return n;
 }
 
-/*
- * The content types a page on another site can POST here without a CORS preflight (the
- * "simple" ones of the Fetch standard, and none at all). Only these can carry a forged
- * request, so only these need the CSRF token.
- */
-static bool
-cross_site_sendable(const char *ct)
-{
-	return *ct == '\0' || strcmp(ct, "application/x-www-form-urlencoded") == 0 ||
-	    strcmp(ct, "multipart/form-data") == 0 || strcmp(ct, "text/plain") == 0;
-}
-
 /* Everything between the FastCGI params and the handler; fills r. */
 static void
 dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct response *r)
@@ -233,7 +221,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 	 */
 	req->idem_key = param_copy(req, fr, "HTTP_IDEMPOTENCY_KEY", 128);
 	if (!req->via_key && !(rt->flags & R_STREAM) && strcmp(req->method, "POST") == 0 &&
-	    cross_site_sendable(req->content_type) && !csrf_check(req)) {
+	    csrf_needed(req->content_type) && !csrf_check(req)) {
 		resp_error(req, r, "csrf_invalid", NULL);
 		return;
 	}

@@ -95,6 +95,11 @@ h_batch_upload(struct request *req, struct response *r)
 	    !need_base(req, r, batch_kind_name(b.kind)))
 		return;
 	const char *ct = req->content_type;
+	/* A browser session may call this too; then a cross-site form must not be able to. */
+	if (!req->via_key && csrf_needed(ct) && !csrf_check(req)) {
+		resp_error(req, r, "csrf_invalid", NULL);
+		return;
+	}
 	if (strcmp(ct, "application/json") == 0)
 		b.json = true;
 	else if (strcmp(ct, "text/csv") != 0 && strcmp(ct, "application/csv") != 0 &&

@@ -292,6 +292,11 @@ async function main() {
     run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
     fillRegister, identity,
   });
+
+  // training bases: the upload page and its reports (batches.js)
+  await require('./batches')({
+    run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
+  });
 }
 
 main()
