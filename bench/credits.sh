@@ -5,7 +5,8 @@
 # processes under spawn-fcgi) measured in the same run, rounds interleaved. Targets of the issue:
 # credits@1M / hello >= 0.5, and credits@1M / credits@10k >= 0.9 (cost must not grow with the table).
 #
-#   bench/credits.sh                         ~6 min (load ~1 min, 3 rounds x 3 targets x 13 s)
+#   bench/credits.sh                         ~5 min on a quiet box (load ~40 s, sequential
+#                                            ~1 min, 3 rounds x 3 targets x 13 s); longer when busy
 #   ROUNDS=1 DURATION=5s bench/credits.sh    quick look
 #
 # How: two stacks of the reference kit (../shared/bench/stack.sh: MariaDB + nginx, loopback only),
@@ -24,15 +25,18 @@
 # request; hello ignores it): wrk -t THREADS -c CONNS, WARMUP, then DURATION with --latency; a
 # round measures hello, credits@10k and credits@1M one after the other; median of the rounds.
 # The CPU columns are the kit's (lib.sh cpu_snapshot over the measured stack's recorded
-# processes). Also written: EXPLAIN / ANALYZE of the ledger query (courses/records.c
-# load_entries) in both stacks, and per-request server counters (statements, rows and pages
-# read) from 200 sequential requests.
+# processes). Before that, SEQ rounds of sequential requests on one connection (HELLO_N hello,
+# CREDITS_N credits each) give the server CPU per request from /proc (which outside load on a
+# shared box hardly changes, unlike req/s) and per-request server counters (statements, rows and
+# pages read). Also written: EXPLAIN / ANALYZE of the ledger query (courses/records.c
+# load_entries) in both stacks.
 #
 # Knobs: THREADS (2) CONNS (64) DURATION (10s) WARMUP (3s) ROUNDS (3) YEAR (2026: the rolling
 # window 2024-2026 holds all ENTRIES entries) ENTRIES (1000) SMALL_ROWS (10000) LARGE_ROWS
-# (1000000) FILLER_PERSONS (10000) QUIET_WAIT (120 s, see settle) TM_WORKERS (2) TMCRED_BUILD
-# (TOP/build) BENCH_KIT (../shared/bench) BENCH_RUN_BASE (/tmp/tmcb) BENCH_RESULTS
-# (bench/results/credits) KEEP (0: stop and delete both stacks on exit; 1: stop them, keep the dirs).
+# (1000000) FILLER_PERSONS (10000) QUIET_WAIT (120 s, see settle) SEQ (3) HELLO_N (5000)
+# CREDITS_N (500) TM_WORKERS (2) TMCRED_BUILD (TOP/build) BENCH_KIT (../shared/bench)
+# BENCH_RUN_BASE (/tmp/tmcb) BENCH_RESULTS (bench/results/credits) KEEP (0: stop and delete both
+# stacks on exit; 1: stop them, keep the dirs).
 # Report: stdout and BENCH_RESULTS/credits.md; raw wrk outputs, answers and EXPLAINs beside it.
 set -euo pipefail
 
@@ -47,10 +51,11 @@ export BENCH_NGINX_EXTRA=$HERE/tmcred.nginx.conf
 BASE=${BENCH_RUN_BASE:-/tmp/tmcb}
 THREADS=${THREADS:-2} CONNS=${CONNS:-64} DURATION=${DURATION:-10s} WARMUP=${WARMUP:-3s}
 ROUNDS=${ROUNDS:-3} YEAR=${YEAR:-2026} ENTRIES=${ENTRIES:-1000} QUIET_WAIT=${QUIET_WAIT:-120}
+SEQ=${SEQ:-3} HELLO_N=${HELLO_N:-5000} CREDITS_N=${CREDITS_N:-500}
 SMALL_ROWS=${SMALL_ROWS:-10000} LARGE_ROWS=${LARGE_ROWS:-1000000} NP=${FILLER_PERSONS:-10000}
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 
-for v in ROUNDS YEAR ENTRIES SMALL_ROWS LARGE_ROWS NP THREADS CONNS QUIET_WAIT; do
+for v in ROUNDS YEAR ENTRIES SMALL_ROWS LARGE_ROWS NP THREADS CONNS QUIET_WAIT SEQ HELLO_N CREDITS_N; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "credits.sh: $v must be a positive integer" >&2; exit 2; }
 done
 ((SMALL_ROWS > ENTRIES && LARGE_ROWS > ENTRIES)) || { echo "credits.sh: row counts must exceed ENTRIES" >&2; exit 2; }
@@ -190,13 +195,13 @@ build hello fcgi
 BENCH_RUN=$S "$STACK" fcgi hello 2 "$S/bin/hello"
 
 echo "loading S: $SMALL_ROWS rows" >&2
-t0=$(date +%s)
+l0=$(date +%s)
 load "$S" "$SMALL_ROWS"
-t1=$(date +%s)
+l1=$(date +%s)
 echo "loading L: $LARGE_ROWS rows" >&2
 load "$L" "$LARGE_ROWS"
-t2=$(date +%s)
-echo "loaded in $((t1 - t0)) s and $((t2 - t1)) s" >&2
+l2=$(date +%s)
+echo "loaded in $((l1 - l0)) s and $((l2 - l1)) s" >&2
 
 CS=$(login "$S") CL=$(login "$L")
 [[ -n $CS && -n $CL ]] || die "no tm_session cookie after login"
@@ -264,24 +269,6 @@ ledger_sql() { # PERSON_ID
 } >"$OUT/credits.explain"
 echo "query: $(ledger_sql PID | tr -s ' \n' ' ')" >>"$OUT/credits.explain"
 
-# Server counters per request: N sequential GETs, deltas of SHOW GLOBAL STATUS / N.
-COUNTERS="'Questions','Com_stmt_execute','Com_stmt_reset','Com_stmt_prepare','Handler_read_key',
- 'Handler_read_next','Innodb_rows_read','Innodb_buffer_pool_read_requests','Innodb_buffer_pool_reads'"
-counters() { # DIR LABEL COOKIE N
-	local d=$1 label=$2 cookie=$3 n=$4 i a b
-	a=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
-	for ((i = 0; i < n; i++)); do
-		curl -s -o /dev/null -b "tm_session=$cookie" "$(http_url "$d")$CPATH"
-	done
-	b=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
-	paste <(echo "$a") <(echo "$b") | awk -v n="$n" -v l="$label" '
-		{ printf "%s %s=%.1f\n", l, $1, ($4 - $2 - ($1 == "Questions" ? 1 : 0)) / n }'
-}
-{
-	counters "$S" credits_10k "$CS" 200
-	counters "$L" credits_1M "$CL" 200
-} >"$OUT/credits.counters"
-
 # Before each measurement: up to QUIET_WAIT s for the machine to be under 10 % busy (the box is
 # shared), then the kit's wait_quiet (30 s more; names the measurement in credits.noise if busy).
 settle() { # LABEL
@@ -291,6 +278,47 @@ settle() { # LABEL
 	done
 	wait_quiet "$1"
 }
+
+# One connection, no queueing: N sequential requests (one curl, keep-alive to nginx; nginx opens
+# a FastCGI connection per request, as under wrk), SEQ rounds interleaved. Per request: wall
+# time, CPU of the measured stack's processes (nginx + app + db from /proc: their own time, which
+# outside load hardly changes, unlike req/s) and the server's counters (SHOW GLOBAL STATUS
+# deltas; Questions less the SHOW itself).
+COUNTERS="'Questions','Com_stmt_execute','Com_stmt_reset','Handler_read_key','Handler_read_next',
+ 'Rows_read','Innodb_buffer_pool_read_requests','Innodb_buffer_pool_reads'"
+seqrun() { # LABEL DIR PATH COOKIE N ROUND
+	local label=$1 d=$2 path=$3 cookie=$4 n=$5 r=$6 i a b c0 c1 w0 w1 ok url
+	url=$(http_url "$d")$path
+	RUN=$d
+	for ((i = 0; i < n; i++)); do printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; done >"$OUT/credits.curlrc"
+	a=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
+	w0=$(date +%s%N) c0=$(cpu_snapshot)
+	ok=$(timeout 300 curl -s -b "tm_session=$cookie" -w '%{http_code}\n' -K "$OUT/credits.curlrc" | grep -c '^200$' || true)
+	w1=$(date +%s%N) c1=$(cpu_snapshot)
+	b=$(sql "$d" -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ($COUNTERS)")
+	[[ $ok == "$n" ]] || die "$label: $ok of $n sequential requests answered 200"
+	{
+		printf '%s %s n=%d wall_us=%d ' "$label" "$r" "$n" "$(((w1 - w0) / 1000 / n))"
+		echo "$c0 $c1" | awk -v hz="$(getconf CLK_TCK)" -v n="$n" '{
+			f = 1e6 / hz / n
+			printf "srv_us=%.0f nginx_us=%.0f app_us=%.0f db_us=%.0f", ($6 - $2 + $7 - $3 + $8 - $4) * f,
+				($6 - $2) * f, ($7 - $3) * f, ($8 - $4) * f }'
+		paste <(echo "$a") <(echo "$b") | awk -v n="$n" '{
+			printf " %s=%.1f", $1, ($4 - $2 - ($1 == "Questions" ? 1 : 0)) / n }'
+		echo
+	} >>"$OUT/credits.seq"
+}
+for ((r = 1; r <= SEQ; r++)); do
+	for t in "${TARGETS[@]}"; do
+		read -r name d path cookie <<<"$t"
+		n=$CREDITS_N
+		[[ $name == hello ]] && n=$HELLO_N
+		settle "$name sequential $r"
+		echo "sequential $r/$SEQ: $name ($n requests, one connection)" >&2
+		seqrun "$name" "$d" "$path" "$cookie" "$n" "$r"
+	done
+done
+rm -f "$OUT/credits.curlrc"
 
 TIMEFORMAT='WRKCPU %U %S'
 wrk_run() { # DURATION URL COOKIE [--latency]
@@ -368,6 +396,44 @@ report() {
 	}' "$OUT/credits.raw"
 }
 
+seqreport() {
+	awk '
+	function med(arr, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j - 1] > arr[j]; j--) { t = arr[j]; arr[j] = arr[j - 1]; arr[j - 1] = t }
+		return arr[int((n + 1) / 2)]
+	}
+	{
+		k = $1; if (!(k in n)) order[++nk] = k; c = ++n[k]
+		for (i = 4; i <= NF; i++) { split($i, p, "="); v[k, p[1], c] = p[2]; if (!(p[1] in seen)) { seen[p[1]] = 1; cols[++nc] = p[1] } }
+	}
+	END {
+		for (i = 1; i <= nk; i++) { k = order[i]; for (j = 1; j <= nc; j++) {
+			for (c = 1; c <= n[k]; c++) a[c] = v[k, cols[j], c]; M[k, cols[j]] = med(a, n[k]) } }
+		print "| target | wall µs/req | server CPU µs/req = nginx + app + db | per round (server) | statements" \
+			" | Handler_read_key | Handler_read_next | Rows_read | buffer pool page reads (from disk) |"
+		print "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; pr = ""
+			for (c = 1; c <= n[k]; c++) pr = pr (c > 1 ? ", " : "") v[k, "srv_us", c]
+			printf "| %s | %d | %d = %d + %d + %d | %s | %.0f (+ %.0f resets) | %.0f | %.0f | %.0f | %.0f (%.0f) |\n", k,
+				M[k, "wall_us"], M[k, "srv_us"], M[k, "nginx_us"], M[k, "app_us"], M[k, "db_us"], pr,
+				M[k, "Com_stmt_execute"], M[k, "Com_stmt_reset"], M[k, "Handler_read_key"],
+				M[k, "Handler_read_next"], M[k, "Rows_read"], M[k, "Innodb_buffer_pool_read_requests"],
+				M[k, "Innodb_buffer_pool_reads"]
+		}
+		print ""
+		h = M["hello", "srv_us"]; a10 = M["credits_10k", "srv_us"]; a1m = M["credits_1M", "srv_us"]
+		if (a10 > 0 && a1m > 0) {
+			printf "- server CPU per request, hello ÷ credits@1M = %.3f, hello ÷ credits@10k = %.3f" \
+				" (what req/s ratios would tend to when the server side is the bottleneck)\n", h / a1m, h / a10
+			printf "- server CPU per request, credits@10k ÷ credits@1M = %.3f; db alone %.3f\n", a10 / a1m,
+				M["credits_10k", "db_us"] / M["credits_1M", "db_us"]
+			printf "- wall time per request at one connection, credits@1M = %.2f ms, credits@10k = %.2f ms, hello = %.2f ms\n",
+				M["credits_1M", "wall_us"] / 1000, M["credits_10k", "wall_us"] / 1000, M["hello", "wall_us"] / 1000
+		}
+	}' "$OUT/credits.seq"
+}
+
 {
 	echo "wrk -t $THREADS -c $CONNS -d $DURATION (after $WARMUP warm-up), $ROUNDS rounds interleaved, median;" \
 		"GET /api/v1/me/credits?year=$YEAR, trainee with $ENTRIES entries; tmcred workers: $TM_WORKERS," \
@@ -379,13 +445,12 @@ report() {
 		echo "Outside load seen before: $(tr '\n' ';' <"$OUT/credits.noise")"
 	fi
 	echo
-	echo "Data load: $SMALL_ROWS rows in $((t1 - t0)) s, $LARGE_ROWS rows in $((t2 - t1)) s (wall clock)."
+	echo "Data load (one INSERT ... SELECT each): $SMALL_ROWS rows in $((l1 - l0)) s, $LARGE_ROWS rows in $((l2 - l1)) s."
 	echo
-	echo "Per request, from 200 sequential requests (SHOW GLOBAL STATUS deltas / 200):"
+	echo "One connection, sequential requests ($HELLO_N hello, $CREDITS_N credits; $SEQ rounds" \
+		"interleaved, median): wall time and server CPU per request; the counters are per request."
 	echo
-	echo '```'
-	cat "$OUT/credits.counters"
-	echo '```'
+	seqreport
 	echo
 	echo '```'
 	cat "$OUT/credits.answers"

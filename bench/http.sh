@@ -9,7 +9,9 @@
 #
 # Targets (label=path): ceiling=/ceiling/ (nginx alone), hello=/hello/ (libfcgi, fixed 2-byte
 # body, 2 processes under spawn-fcgi), hello_rw=/hr/ (the same hello behind the same kind of
-# prefix rewrite as tmcred's: a control), version=/tm/api/v1/version (tmcred, no DB),
+# prefix rewrite as tmcred's: a control), hello_cl=/hcl/ (bench/ref/hello_cl.c: hello with a
+# Content-Length header like tmcred's answers, which nginx then does not chunk: a control),
+# version=/tm/api/v1/version (tmcred, no DB),
 # healthz=/tm/healthz (tmcred, mysql_ping per request). tmcred runs as its prefork master with
 # 2 workers (TM_WORKERS) on the kit's MariaDB (bench/tmcred-hook.sh); nginx maps /tm/X to X
 # (bench/tmcred.nginx.conf). Every request is exactly GET <path>: the kit's wrk script appends a
@@ -32,9 +34,11 @@ BENCH_KIT=$(cd "$BENCH_KIT" && pwd)
 export TMCRED_BUILD=${TMCRED_BUILD:-$TOP/build}
 export BENCH_RUN=${BENCH_RUN:-/tmp/tmb-http}
 export BENCH_RESULTS=${BENCH_RESULTS:-$HERE/results/http}
-export TARGETS=${TARGETS:-ceiling=/ceiling/ hello=/hello/ hello_rw=/hr/ version=/tm/api/v1/version healthz=/tm/healthz}
+export TARGETS=${TARGETS:-ceiling=/ceiling/ hello=/hello/ hello_rw=/hr/ hello_cl=/hcl/ version=/tm/api/v1/version healthz=/tm/healthz}
 export BENCH_NGINX_EXTRA=$HERE/tmcred.nginx.conf
-export BENCH_HOOK="$HERE/tmcred-hook.sh"
+# The hook builds and starts the hello_cl control (2 processes, like hello), then tmcred.
+export BENCH_HOOK="cc -O2 -Wall -Wextra -Werror -o \"\$RUN/bin/hello_cl\" \"$HERE/ref/hello_cl.c\" \$(pkg-config --cflags --libs fcgi) &&
+	\"$BENCH_KIT/stack.sh\" fcgi hello_cl 2 \"\$RUN/bin/hello_cl\" && \"$HERE/tmcred-hook.sh\""
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 die() { echo "bench/http.sh: $*" >&2; exit 1; }

@@ -14,8 +14,6 @@
 #include "text.h"
 #include "trainees.h"
 
-#define ID_ENC_BYTES (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 18)
-
 struct rowerr {
 	uint32_t row, seq;
 	char col[24];
@@ -197,9 +195,7 @@ take_row(struct run *r, size_t row, const char *const *f, const size_t *lens, si
 		else {
 			blind_hash(r->keys, "id", canon, 18, s->blind);
 			if (r->in->kind == BK_ROSTER) {
-				randombytes_buf(s->enc, crypto_secretbox_NONCEBYTES);
-				crypto_secretbox_easy(s->enc + crypto_secretbox_NONCEBYTES,
-				    (const unsigned char *)canon, 18, s->enc, r->keys->id_enc);
+				id_encrypt(r->keys, canon, s->enc);
 				s->has_enc = true;
 			}
 			sodium_memzero(canon, sizeof(canon));

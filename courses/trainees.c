@@ -10,7 +10,16 @@
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-#define ID_ENC_BYTES (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 18)
+_Static_assert(ID_ENC_BYTES == crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 18,
+    "ID_ENC_BYTES must match libsodium's secretbox layout");
+
+void
+id_encrypt(const struct tm_keys *k, const char id18[18], unsigned char out[ID_ENC_BYTES])
+{
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)id18, 18,
+	    out, k->id_enc);
+}
 
 void
 blind_hash(const struct tm_keys *k, const char *domain, const char *s, size_t n,
@@ -91,10 +100,7 @@ account_register(struct db *d, const struct tm_keys *k, const struct account_new
 	    crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return REG_ERR;
 	if (in->id_number != NULL) {
-		unsigned char *nonce = t.id_enc;
-		randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-		crypto_secretbox_easy(t.id_enc + crypto_secretbox_NONCEBYTES,
-		    (const unsigned char *)in->id_number, 18, nonce, k->id_enc);
+		id_encrypt(k, in->id_number, t.id_enc);
 		blind_hash(k, "id", in->id_number, 18, t.id_blind);
 	}
 	enum db_rc rc = db_tx(d, register_tx, &t);

@@ -57,6 +57,10 @@ enum db_rc account_get(struct db *, const struct tm_keys *, int64_t user_id, str
 enum db_rc person_by_id_number(struct db *, const struct tm_keys *, const char *id18,
     int64_t *person_id);
 
+/* An ID number at rest: secretbox(nonce 24 || MAC 16 || 18 bytes) under id.key. */
+#define ID_ENC_BYTES 58
+void	 id_encrypt(const struct tm_keys *, const char id18[18], unsigned char out[ID_ENC_BYTES]);
+
 /* Keyed hashes (BLAKE2b-256 under blind.key) with a domain tag, for lookups without clear text. */
 void	 blind_hash(const struct tm_keys *, const char *domain, const char *s, size_t n,
     unsigned char out[32]);

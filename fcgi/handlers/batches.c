@@ -201,6 +201,9 @@ h_batch(struct request *req, struct response *r)
 		return;
 	}
 	json_object_set_new(ans, "page_title", json_string("批次报告"));
+	const char *st = json_string_value(json_object_get(ans, "status"));
+	json_object_set_new(ans, "status_name", json_string(st && !strcmp(st, "accepted") ? "已保存" :
+	    st && !strcmp(st, "partial") ? "部分保存（有错误的行未保存）" : "未保存：有错误，整批退回"));
 	resp_view(r, 200, ans, "batch");
 }
 

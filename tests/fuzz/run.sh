@@ -17,7 +17,7 @@ OUT="$HERE/out"
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
-ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin"
+ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -39,6 +39,8 @@ sources() {
 		echo "courses/text.c courses/mask.c courses/contact.c" ;;
 	fuzz_csvin)
 		echo "courses/csvin.c" ;;
+	fuzz_serial)
+		echo "certs/serial.c certs/signature.c" ;;
 	*)
 		return 1 ;;
 	esac
@@ -49,6 +51,8 @@ libs() {
 	case "$1" in
 	fuzz_csvin)
 		echo "-lcsv" ;;
+	fuzz_serial)
+		echo "-lsodium" ;;
 	esac
 }
 

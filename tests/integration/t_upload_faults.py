@@ -143,17 +143,108 @@ def _batches_since(before, base_id):
 
 
 def _open_trx_rows():
-    """Rows written so far by the app's open transactions (max over them), or None if the
-    app ('tmcred' DB user) has no open transaction."""
+    """Rows written so far by the app's open transactions (max over them; one rolling back
+    does not count), or None if the app ('tmcred' DB user) has no open transaction."""
     rows = _sql_rows("SELECT t.trx_rows_modified FROM information_schema.innodb_trx t"
                      " JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id"
-                     " WHERE p.user = 'tmcred'")
+                     " WHERE p.user = 'tmcred' AND t.trx_state <> 'ROLLING BACK'")
     vals = [int(r[0]) for r in rows if r and r[0].isdigit()]
     return max(vals) if vals else None
 
 
+def _quiet():
+    """No transaction of the app is open (nor rolling back): nothing left of an earlier
+    upload runs in MariaDB."""
+    q, info = wait_until(lambda: _sql_ints(
+        "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
+        " ON p.id = t.trx_mysql_thread_id WHERE p.user = 'tmcred'")[0] == 0, timeout=30, interval=0.5)
+    check(q, "a transaction of the app is still open in MariaDB 30 s after the last upload (%r)"
+          % (info,))
+
+
 def _staging_empty():
     return _sql_ints("SELECT COUNT(*) FROM batch_rows")[0] == 0
+
+
+# ---------------------------------------------------------------- MariaDB health
+
+
+def _db_alive():
+    """mariadbd of the stack runs (its pid file names a live process)."""
+    try:
+        with open(os.path.join(lib.STACK, "run", "mysqld.pid")) as f:
+            pid = int(f.read().strip())
+    except (OSError, ValueError):
+        return False
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _err_log():
+    return os.path.join(lib.STACK, "log", "mariadb.err")
+
+
+def _err_log_size():
+    try:
+        return os.path.getsize(_err_log())
+    except OSError:
+        return 0
+
+
+def _db_crash_lines(offset):
+    """[FATAL] / 'got signal' / assertion lines MariaDB wrote after offset: a crash (a clean
+    shutdown writes none of them)."""
+    try:
+        with open(_err_log(), "rb") as f:
+            f.seek(offset)
+            text = f.read(4 << 20).decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [" ".join(ln.split())[:300] for ln in text.splitlines()
+            if "[FATAL]" in ln or "got signal" in ln or "Assertion" in ln]
+
+
+def _settle(timeout=40):
+    """Wait until MariaDB runs no transaction of the app any more (a killed upload's rollback
+    included) or is gone; what is left of a fault shows up before the verdict."""
+    def settled():
+        if not _db_alive():
+            return True
+        try:
+            return _sql_ints("SELECT COUNT(*) FROM information_schema.innodb_trx t"
+                             " JOIN information_schema.processlist p"
+                             " ON p.id = t.trx_mysql_thread_id WHERE p.user = 'tmcred'")[0] == 0
+        except AssertionError:
+            return not _db_alive()
+    wait_until(settled, timeout=timeout, interval=0.5)
+    time.sleep(0.5)
+
+
+def _ensure_db(what):
+    """None if MariaDB runs, else (after starting it again) what was found."""
+    if _db_alive():
+        return None
+    return _crash_problem(max(0, _err_log_size() - (256 << 10)),
+                          "before %s began (it was not running)" % what)
+
+
+def _crash_problem(offset, what):
+    """None, or what MariaDB's crash looked like (and MariaDB is started again)."""
+    lines = _db_crash_lines(offset)
+    alive = _db_alive()
+    if alive and not lines:
+        return None
+    msg = "MARIADB %s %s (log/mariadb.err: %s)" % (
+        "CRASHED" if lines else "IS NOT RUNNING", what, " / ".join(lines[-3:]) or "no crash lines")
+    if not alive:
+        _stack("db-start")
+        ok, info = _healthz_ok(30)
+        if not ok:
+            msg += "; after db-start /healthz is still not 200 (last %r)" % (info,)
+    return msg
 
 
 # ---------------------------------------------------------------- uploads
@@ -240,32 +331,69 @@ def _retryable_problem(r, what):
     return None
 
 
-def _resend_until_201(key, body, kind, rows, what):
-    """Re-send the same file until 201 (503 retryable answers are waited out), within
-    RETRY_WINDOW.  Returns (report json, attempts, seconds)."""
+def _resend_until_201(key, body, kind, rows, what, problems):
+    """Re-send the same file until 201 within RETRY_WINDOW.  503 with a retryable code is
+    waited out; another 5xx is a problem (recorded) but re-sent too, so that the counts are
+    still checked; a 4xx ends it.  Returns (report json, attempts, seconds)."""
     t0 = time.monotonic()
     deadline = t0 + RETRY_WINDOW
     attempts = []
     while True:
         t1 = time.monotonic()
-        r = upload(key, body, kind=kind, mode="atomic",
-                   timeout=max(5.0, min(UPLOAD_WAIT, deadline - time.monotonic())))
+        try:
+            r = upload(key, body, kind=kind, mode="atomic",
+                       timeout=min(UPLOAD_WAIT, max(20.0, deadline - t1)))
+        except lib.TestFailure as e:   # no answer in time, connection refused, ...
+            attempts.append("no answer (%s) after %.1f s" % (" ".join(str(e).split())[-60:],
+                                                            time.monotonic() - t1))
+            check(time.monotonic() < deadline - 5, "%s: re-sending for %.0f s never got 201 "
+                  "(answers: %s)" % (what, RETRY_WINDOW, _squeeze(attempts)))
+            continue
         attempts.append("%s in %.1f s" % (_status(r), time.monotonic() - t1))
         if r.status == 201:
             j = report(r, 201, "%s: re-sent upload" % what, kind=kind, mode="atomic",
                        st="accepted", rows=rows, rejected=0)
-            return j, attempts, time.monotonic() - t0
+            return j, _squeeze(attempts), time.monotonic() - t0
         p = _retryable_problem(r, "%s: re-sent upload #%d" % (what, len(attempts)))
-        check(p is None, p)
-        check(time.monotonic() < deadline, "%s: re-sending for %.0f s never got 201 (answers %r; "
-              "last %s)" % (what, RETRY_WINDOW, attempts, r.short()))
+        if p:
+            check(r.status >= 500, p)
+            problems.append(p)
+        check(_db_alive(), "%s: MariaDB is no longer running (answers to the re-sent upload: %s)"
+              % (what, _squeeze(attempts)))
+        check(time.monotonic() < deadline - 5, "%s: re-sending for %.0f s never got 201 "
+              "(answers: %s; last %s)" % (what, RETRY_WINDOW, _squeeze(attempts), r.short()))
         time.sleep(1.0)
+
+
+def _squeeze(items):
+    """'a, b x3, c': repeated neighbours counted."""
+    out = []
+    for it in items:
+        if out and out[-1][0] == it:
+            out[-1][1] += 1
+        else:
+            out.append([it, 1])
+    return ", ".join(it if n == 1 else "%s x%d" % (it, n) for it, n in out)
 
 
 def _healthz_ok(timeout):
     r, info = wait_until(lambda: lib.Client().get("/healthz", timeout=5, record=False).status == 200,
                          timeout=timeout, interval=0.25)
     return r, info
+
+
+def _warm():
+    """Every worker answers /healthz 200 (a worker notices a dead DB connection there and
+    reconnects on its next request), so that an upload meets no connection left over from
+    an earlier restart."""
+    want = 2 * len(_children(_master_pid())) + 2
+    run = [0]
+
+    def ok():
+        run[0] = run[0] + 1 if lib.Client().get("/healthz", timeout=5, record=False).status == 200 else 0
+        return run[0] >= want
+    done, info = wait_until(ok, timeout=15, interval=0.05)
+    check(done, "/healthz did not answer 200 %d times in a row within 15 s (last %r)" % (want, info))
 
 
 def _cpu_ticks(pid):
@@ -284,6 +412,24 @@ def _cpu_ticks(pid):
 def upload_faults_worker_sigkill_mid_100k_hours_exactly_once():
     if not lib.STACK:
         return "SKIP no TMCRED_STACK"
+    problems = [p for p in [_ensure_db("the SIGKILL test")] if p]
+    _warm()
+    _quiet()
+    off = _err_log_size()
+    try:
+        _sigkill_scenario(problems)
+    except lib.TestFailure as e:
+        problems.append(str(e))
+    finally:
+        _settle()
+        crash = _crash_problem(off, "during the SIGKILL test (re-sent 100k upload beside the "
+                               "killed one's transaction)")
+        if crash:
+            problems.insert(0, crash)
+    check(not problems, " | ".join(problems))
+
+
+def _sigkill_scenario(problems):
     key = _key()
     base_id = _base_id()
     master = _master_pid()
@@ -329,7 +475,6 @@ def upload_faults_worker_sigkill_mid_100k_hours_exactly_once():
           % ("worker(s) %s" % victims if victims else "NOT sent (upload finished first)",
              t_kill - up.sent_at, seen_rows, BIG_ROWS, _status(r), up.done_at - t_start))
 
-    problems = []
     first = None
     if r.status == 201:
         first = report(r, 201, "first upload (the kill came too late)", kind="hours",
@@ -338,8 +483,9 @@ def upload_faults_worker_sigkill_mid_100k_hours_exactly_once():
             problems.append("first upload answered 201 with accepted %d (expected %d): %s"
                             % (first["accepted"], BIG_ROWS, brief(first)))
         if killed_mid:
-            problems.append("the worker was killed while its transaction was open (%s rows "
-                            "written), yet the client got 201: %s" % (seen_rows, r.short()))
+            _note("the worker was killed after its transaction was seen open (%s rows written), "
+                  "yet the client got 201: it committed in between; the counts below decide"
+                  % seen_rows)
     elif 200 <= r.status < 300:
         problems.append("a 2xx other than 201 for the interrupted upload: %s" % r.short())
     else:
@@ -361,9 +507,11 @@ def upload_faults_worker_sigkill_mid_100k_hours_exactly_once():
     ok, info = _healthz_ok(15)
     check(ok, "/healthz not 200 within 15 s after the kill (last %r); %s" % (info, " | ".join(problems)))
 
-    # re-send the same file until 201
-    j, attempts, dt = _resend_until_201(key, body, "hours", BIG_ROWS, "100k hours after SIGKILL")
-    _note("re-send: answers %r, 201 after %.2f s: accepted %d, unchanged %d"
+    # re-send the same file until 201, right away as a client would: the killed worker's
+    # statement may still run in MariaDB and its transaction then rolls back beside the re-send
+    j, attempts, dt = _resend_until_201(key, body, "hours", BIG_ROWS, "100k hours after SIGKILL",
+                                        problems)
+    _note("re-send: answers %s, 201 after %.2f s: accepted %d, unchanged %d"
           % (attempts, dt, j["accepted"], j["unchanged"]))
     if j["accepted"] + j["unchanged"] != BIG_ROWS:
         problems.append("re-sent upload: accepted %d + unchanged %d != %d"
@@ -409,13 +557,16 @@ def upload_faults_worker_sigkill_mid_100k_hours_exactly_once():
         problems.append("batch_rows (staging) still holds %s rows 15 s after the uploads ended"
                         % _sql_ints("SELECT COUNT(*) FROM batch_rows")[0])
     check(_master_pid() == master, "master pid changed")
-    check(not problems, " | ".join(problems))
 
 
 @test
 def upload_faults_db_restart_mid_upload_no_false_2xx():
     if not lib.STACK:
         return "SKIP no TMCRED_STACK"
+    problems = [p for p in [_ensure_db("the DB restart test")] if p]
+    _warm()
+    _quiet()
+    off = _err_log_size()
     key = _key()
     pers = _registered_persons()
     sub = {"ppl": pers["ppl"][:DB_PERSONS], "lo": pers["lo"], "hi": pers["hi"]}
@@ -424,7 +575,6 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
     body = _hours_file(sub["ppl"], days)
     check(_stored(sub, days)[0] == 0, "the persons already have records on the test's days")
 
-    problems = []
     up = _Upload(key, body, "hours")
     t_start = time.monotonic()
     stopped = False
@@ -433,22 +583,31 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
     try:
         up.start()
         check(up.sent.wait(30), "the body was not sent within 30 s")
-        # stop MariaDB once the upload's transaction has staged half of its rows
+        # stop MariaDB once the upload's transaction has staged every row (it is checking or
+        # storing them), or 0.5 s after it was first seen writing
         poll_deadline = time.monotonic() + UPLOAD_WAIT
+        first_seen = None
         while up.is_alive() and time.monotonic() < poll_deadline:
             seen_rows = _open_trx_rows()
-            if seen_rows is not None and seen_rows >= rows // 2:
+            if seen_rows and first_seen is None:
+                first_seen = time.monotonic()
+            if seen_rows and (seen_rows >= rows or time.monotonic() - first_seen >= 0.5):
                 t_stop = time.monotonic()
                 stopped = True
                 _stack("db-stop")
                 break
             time.sleep(0.03)
+        t_stopped = time.monotonic()
         r = up.answer(t_start + UPLOAD_WAIT)
-        _note("db-stop began %s after the body was sent (open transaction had written %s of %d "
-              "staging rows), took %.2f s; answer %s after %.2f s"
-              % ("%.2f s" % (t_stop - up.sent_at) if t_stop else "NEVER (upload finished first)",
-                 seen_rows, rows, time.monotonic() - t_stop if t_stop else 0, _status(r),
-                 up.done_at - t_start))
+        if t_stop:
+            _note("db-stop began %.2f s after the body was sent (the upload's open transaction "
+                  "had written %s of %d staging rows) and took %.2f s; answer %s after %.2f s"
+                  % (t_stop - up.sent_at, seen_rows, rows, t_stopped - t_stop, _status(r),
+                     up.done_at - t_start))
+        else:
+            _note("the DB stop did NOT land inside the upload (it was answered %s after %.2f s "
+                  "before an open transaction was seen): only the answer is checked"
+                  % (_status(r), up.done_at - t_start))
     finally:
         _stack("db-start")
         ok, info = _healthz_ok(30)
@@ -478,8 +637,8 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
         if n not in (0, rows):
             problems.append("HALF-STORED: the upload cut by the DB stop left %d of %d rows" % (n, rows))
 
-    j, attempts, dt = _resend_until_201(key, body, "hours", rows, "hours after DB restart")
-    _note("re-send after the restart: answers %r, 201 after %.2f s: accepted %d, unchanged %d"
+    j, attempts, dt = _resend_until_201(key, body, "hours", rows, "hours after DB restart", problems)
+    _note("re-send after the restart: answers %s, 201 after %.2f s: accepted %d, unchanged %d"
           % (attempts, dt, j["accepted"], j["unchanged"]))
     if j["accepted"] + j["unchanged"] != rows:
         problems.append("re-sent upload: accepted %d + unchanged %d != %d"
@@ -499,6 +658,10 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
     if not empty:
         problems.append("batch_rows (staging) still holds %s rows 15 s after the restart"
                         % _sql_ints("SELECT COUNT(*) FROM batch_rows")[0])
+    _settle()
+    crash = _crash_problem(off, "during the DB restart test")
+    if crash:
+        problems.insert(0, crash)
     ok, info = _healthz_ok(10)
     check(ok, "/healthz not 200 at the end (last %r); %s" % (info, " | ".join(problems)))
     check(not problems, " | ".join(problems))
@@ -506,6 +669,10 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
 
 @test
 def upload_faults_small_upload_after_faults():
+    if not lib.STACK:
+        return "SKIP no TMCRED_STACK"
+    down = _ensure_db("the small upload test")
+    check(down is None, down)
     key = _key()
     r = lib.Client().get("/healthz", timeout=10)
     check(r.status == 200, "/healthz: %s" % r.short())
