@@ -107,10 +107,25 @@ decorate(struct request *req, struct response *r, json_t *view)
 static void
 put_headers(struct sbuf *out, struct response *r, const char *ctype, size_t len)
 {
-	sbuf_printf(out, "Status: %d %s\r\n", r->status, status_text(r->status));
-	if (ctype != NULL)
-		sbuf_printf(out, "Content-Type: %s\r\n", ctype);
-	sbuf_printf(out, "Content-Length: %zu\r\n", len);
+	/* Every answer goes through here: plain appends, no printf engine. */
+	char num[24], *p = num + sizeof(num);
+	int st = r->status > 0 && r->status < 1000 ? r->status : 500;
+	sbuf_puts(out, "Status: ");
+	sbuf_putc(out, (char)('0' + st / 100));
+	sbuf_putc(out, (char)('0' + st / 10 % 10));
+	sbuf_putc(out, (char)('0' + st % 10));
+	sbuf_putc(out, ' ');
+	sbuf_puts(out, status_text(st));
+	if (ctype != NULL) {
+		sbuf_puts(out, "\r\nContent-Type: ");
+		sbuf_puts(out, ctype);
+	}
+	sbuf_puts(out, "\r\nContent-Length: ");
+	do
+		*--p = (char)('0' + len % 10);
+	while ((len /= 10) > 0);
+	sbuf_put(out, p, (size_t)(num + sizeof(num) - p));
+	sbuf_puts(out, "\r\n");
 	/* Pages and answers carry personal data: never let a shared cache keep them. */
 	sbuf_puts(out, "Cache-Control: no-store\r\n");
 	for (size_t i = 0; i < r->nheaders; i++) {

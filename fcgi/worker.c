@@ -29,17 +29,46 @@ on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
-static const char *
-param(FCGX_Request *fr, const char *name)
+/* The FastCGI params a request uses, found in one pass over the environment. */
+enum fparam {
+	P_METHOD, P_URI, P_SCRIPT, P_ACCEPT, P_REMOTE, P_CSRF, P_HTTPS, P_CTYPE, P_QUERY,
+	P_COOKIE, P_CLEN, P_AUTHZ, P_IDEM, P__MAX
+};
+
+static const struct { const char *name; size_t len; } fparams[P__MAX] = {
+#define N(s) { s, sizeof(s) - 1 }
+	[P_METHOD] = N("REQUEST_METHOD"), [P_URI] = N("DOCUMENT_URI"),
+	[P_SCRIPT] = N("SCRIPT_NAME"), [P_ACCEPT] = N("HTTP_ACCEPT"),
+	[P_REMOTE] = N("REMOTE_ADDR"), [P_CSRF] = N("HTTP_X_CSRF_TOKEN"), [P_HTTPS] = N("HTTPS"),
+	[P_CTYPE] = N("CONTENT_TYPE"), [P_QUERY] = N("QUERY_STRING"), [P_COOKIE] = N("HTTP_COOKIE"),
+	[P_CLEN] = N("CONTENT_LENGTH"), [P_AUTHZ] = N("HTTP_AUTHORIZATION"),
+	[P_IDEM] = N("HTTP_IDEMPOTENCY_KEY"),
+#undef N
+};
+
+/* FCGX_GetParam scans the whole list per call; a request needs a dozen, so scan once. */
+static void
+params_scan(FCGX_Request *fr, const char *out[P__MAX])
 {
-	return FCGX_GetParam(name, fr->envp);
+	for (int i = 0; i < P__MAX; i++)
+		out[i] = NULL;
+	for (char **e = fr->envp; e != NULL && *e != NULL; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq == NULL)
+			continue;
+		size_t kl = (size_t)(eq - *e);
+		for (int i = 0; i < P__MAX; i++)
+			if (fparams[i].len == kl && out[i] == NULL && memcmp(*e, fparams[i].name, kl) == 0) {
+				out[i] = eq + 1;
+				break;
+			}
+	}
 }
 
 /* Copies a param into the arena, refusing oversized or non-UTF-8 values. */
 static const char *
-param_copy(struct request *req, FCGX_Request *fr, const char *name, size_t max)
+param_copy(struct request *req, const char *v, size_t max)
 {
-	const char *v = param(fr, name);
 	if (v == NULL)
 		return NULL;
 	size_t n = strlen(v);
@@ -105,18 +134,20 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 {
 	enum parse_rc prc;
 	bool path_known;
-	const char *cl;
+	const char *cl, *pv[P__MAX];
 
-	req->method = param_copy(req, fr, "REQUEST_METHOD", 16);
-	req->path = param_copy(req, fr, "DOCUMENT_URI", TM_MAX_PATH);
+	params_scan(fr, pv);
+
+	req->method = param_copy(req, pv[P_METHOD], 16);
+	req->path = param_copy(req, pv[P_URI], TM_MAX_PATH);
 	if (req->path == NULL)
-		req->path = param_copy(req, fr, "SCRIPT_NAME", TM_MAX_PATH);
-	req->accept = param_copy(req, fr, "HTTP_ACCEPT", 1024);
-	req->remote_addr = param_copy(req, fr, "REMOTE_ADDR", 64);
-	req->csrf_header = param_copy(req, fr, "HTTP_X_CSRF_TOKEN", 128);
-	req->https = param(fr, "HTTPS") != NULL && strcmp(param(fr, "HTTPS"), "on") == 0;
-	req->content_type = media_type(req->a, param(fr, "CONTENT_TYPE"));
-	req->content_type_raw = param_copy(req, fr, "CONTENT_TYPE", 256);
+		req->path = param_copy(req, pv[P_SCRIPT], TM_MAX_PATH);
+	req->accept = param_copy(req, pv[P_ACCEPT], 1024);
+	req->remote_addr = param_copy(req, pv[P_REMOTE], 64);
+	req->csrf_header = param_copy(req, pv[P_CSRF], 128);
+	req->https = pv[P_HTTPS] != NULL && strcmp(pv[P_HTTPS], "on") == 0;
+	req->content_type = media_type(req->a, pv[P_CTYPE]);
+	req->content_type_raw = param_copy(req, pv[P_CTYPE], 256);
 	req->api = req->path != NULL && (strncmp(req->path, "/api/", 5) == 0 ||
 	    (req->accept != NULL && strstr(req->accept, "application/json") != NULL));
 	if (req->method == NULL || req->path == NULL) {
@@ -125,7 +156,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 		return;
 	}
 
-	const char *q = param(fr, "QUERY_STRING");
+	const char *q = pv[P_QUERY];
 	if (q != NULL && strlen(q) > TM_MAX_QUERY) {
 		resp_error(req, r, "too_many_fields", NULL);
 		return;
@@ -134,7 +165,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 		resp_error(req, r, parse_error_code(prc, false), NULL);
 		return;
 	}
-	const char *ck = param(fr, "HTTP_COOKIE");
+	const char *ck = pv[P_COOKIE];
 	if (ck != NULL)
 		(void)parse_cookies(req->a, ck, strlen(ck), &req->cookies);   /* bad cookies are ignored */
 
@@ -147,7 +178,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 	/* Body: size first (never read more than the route allows), then its syntax. */
 	uint64_t len = 0;
 	bool unsupported = false;
-	cl = param(fr, "CONTENT_LENGTH");
+	cl = pv[P_CLEN];
 	if (cl != NULL && *cl != '\0' && !parse_u64(cl, strlen(cl), UINT64_MAX, &len)) {
 		resp_error(req, r, "invalid_length", NULL);
 		return;
@@ -191,7 +222,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 		resp_error(req, r, "db_unavailable", NULL);
 		return;
 	}
-	const char *authz = param(fr, "HTTP_AUTHORIZATION");
+	const char *authz = pv[P_AUTHZ];
 	if (authz != NULL) {
 		/* A key is the whole identity of a base client: no cookies, so no CSRF either. */
 		const char *why = db_up ? apikey_check(w->db, &w->keys, authz, &req->key) :
@@ -219,7 +250,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 	/*
 	 * CSRF: other methods and content types need a CORS preflight that is never granted.
 	 */
-	req->idem_key = param_copy(req, fr, "HTTP_IDEMPOTENCY_KEY", 128);
+	req->idem_key = param_copy(req, pv[P_IDEM], 128);
 	if (!req->via_key && !(rt->flags & R_STREAM) && strcmp(req->method, "POST") == 0 &&
 	    csrf_needed(req->content_type) && !csrf_check(req)) {
 		resp_error(req, r, "csrf_invalid", NULL);
