@@ -67,7 +67,12 @@ static enum db_rc
 connect_now(struct db *d)
 {
 	const struct tm_config *c = d->cfg;
-	unsigned int ct = 3, rt = 15, wt = 15;
+	/*
+	 * Reads wait up to 120 s: a 100k-row upload's set statements can take tens of seconds
+	 * on a loaded box, and a worker that gave up would leave MariaDB running the statement
+	 * while the client retries into its locks. Web requests are bounded by nginx (30 s).
+	 */
+	unsigned int ct = 3, rt = 120, wt = 30;
 	const char *init = "SET time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ZERO_DATE,"
 	    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
 
@@ -140,8 +145,9 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 		return DB_DUP;
 	}
 	case 1213: case 1205:
-	/* 1467: InnoDB reports a deadlock met while taking the auto-increment lock this way. */
-	case 1467:
+	/* 1467: InnoDB reports a deadlock met while taking the auto-increment lock this way;
+	 * 1206: the lock table is full (a large transaction meets another): try again later. */
+	case 1467: case 1206:
 		return DB_RETRY;
 	case 2002: case 2003: case 2006: case 2013: case 2055: case 1927: case 4031: case 1053:
 		d->broken = true;
@@ -521,7 +527,13 @@ out:
 enum db_rc
 db_begin(struct db *d)
 {
-	return plain(d, "START TRANSACTION");
+	/*
+	 * READ COMMITTED: a bulk transaction then locks the rows it writes, not the gaps
+	 * around them, so uploads of different bases (and a retry of an upload whose worker
+	 * died) do not queue on each other's staging rows or blow up InnoDB's lock heap.
+	 */
+	enum db_rc rc = plain(d, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	return rc == DB_OK ? plain(d, "START TRANSACTION") : rc;
 }
 
 enum db_rc

@@ -128,6 +128,8 @@ put_headers(struct sbuf *out, struct response *r, const char *ctype, size_t len)
 	sbuf_puts(out, "\r\n");
 	/* Pages and answers carry personal data: never let a shared cache keep them. */
 	sbuf_puts(out, "Cache-Control: no-store\r\n");
+	if (st == 503)
+		sbuf_puts(out, "Retry-After: 5\r\n");
 	for (size_t i = 0; i < r->nheaders; i++) {
 		sbuf_puts(out, r->headers[i]);
 		sbuf_puts(out, "\r\n");

@@ -11,9 +11,12 @@ answer under /api/ when the worker dies; 502/504 are tolerated too).
 
 The tests need $TMCRED_STACK (pids under run/, `scripts/stack sql`,
 db-stop/db-start) and the demo base's API key (demo_logins).  The mid-upload
-moment is read from MariaDB itself (information_schema.innodb_trx: the rows
-the upload's open transaction has written so far), so the fault lands inside
-the transaction, not before it or after its commit.
+moment is read from MariaDB itself (information_schema.innodb_trx and
+processlist: the rows the upload's open transaction has written so far and
+the statement it runs), so the fault lands inside the transaction, not before
+it or after its commit.  A MariaDB crash (its log's [FATAL] / "got signal"
+lines) fails the test it happened in, and MariaDB is started again so that
+the tests after it still run.
 """
 
 import datetime
@@ -40,7 +43,8 @@ DB_PERSONS = 5000                    # x 8 days = 40,000 rows for the DB restart
 COURSES = (GEN_J, PRO_J, "J-POL-02")  # junior courses of the demo catalogue
 RETRYABLE = ("batch_retry", "db_unavailable", "service_unavailable")
 UPLOAD_WAIT = 60.0                   # s for one upload's answer
-RETRY_WINDOW = 75.0                  # s for re-sending until 201
+RETRY_WINDOW = 60.0                  # s for re-sending until 201
+STORE_WAIT = 3.0                     # s into the INSERT INTO training_records of the upload
 
 _rng = random.SystemRandom()
 _persons = {}                        # the registered persons, shared by the tests
@@ -142,14 +146,22 @@ def _batches_since(before, base_id):
         " WHERE id > %d AND base_id = %d ORDER BY id" % (before, base_id))]
 
 
-def _open_trx_rows():
-    """Rows written so far by the app's open transactions (max over them; one rolling back
-    does not count), or None if the app ('tmcred' DB user) has no open transaction."""
-    rows = _sql_rows("SELECT t.trx_rows_modified FROM information_schema.innodb_trx t"
+def _open_trx():
+    """(rows written so far, the statement running) of the app's open transaction that has
+    written most (one rolling back does not count), or (None, None) if the app ('tmcred' DB
+    user) has no open transaction."""
+    rows = _sql_rows("SELECT t.trx_rows_modified, LEFT(COALESCE(p.info, '-'), 40)"
+                     " FROM information_schema.innodb_trx t"
                      " JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id"
-                     " WHERE p.user = 'tmcred' AND t.trx_state <> 'ROLLING BACK'")
-    vals = [int(r[0]) for r in rows if r and r[0].isdigit()]
-    return max(vals) if vals else None
+                     " WHERE p.user = 'tmcred' AND t.trx_state <> 'ROLLING BACK'"
+                     " ORDER BY t.trx_rows_modified DESC LIMIT 1")
+    if not rows or not rows[0][0].isdigit():
+        return None, None
+    return int(rows[0][0]), (rows[0][1] if len(rows[0]) > 1 else "")
+
+
+def _open_trx_rows():
+    return _open_trx()[0]
 
 
 def _quiet():
@@ -157,9 +169,25 @@ def _quiet():
     upload runs in MariaDB."""
     q, info = wait_until(lambda: _sql_ints(
         "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
-        " ON p.id = t.trx_mysql_thread_id WHERE p.user = 'tmcred'")[0] == 0, timeout=30, interval=0.5)
+        " ON p.id = t.trx_mysql_thread_id WHERE p.user = 'tmcred'")[0] == 0,
+        timeout=30, interval=0.5)
     check(q, "a transaction of the app is still open in MariaDB 30 s after the last upload (%r)"
           % (info,))
+
+
+def _trx_snapshot():
+    """The app's transactions open in MariaDB now, for a failure message."""
+    try:
+        rows = _sql_rows("SELECT t.trx_mysql_thread_id, t.trx_state, t.trx_rows_modified,"
+                         " TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), COALESCE(p.command, '-'),"
+                         " LEFT(COALESCE(t.trx_query, '-'), 40)"
+                         " FROM information_schema.innodb_trx t"
+                         " JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id"
+                         " WHERE p.user = 'tmcred' ORDER BY 1")
+    except AssertionError as e:
+        return "(no snapshot: %s)" % " ".join(str(e).split())[:100]
+    return "; ".join("thread %s %s %s rows, %s s old, %s: %s" % tuple(r[:6]) for r in rows
+                     if len(r) >= 6) or "none"
 
 
 def _staging_empty():
@@ -207,7 +235,7 @@ def _db_crash_lines(offset):
             if "[FATAL]" in ln or "got signal" in ln or "Assertion" in ln]
 
 
-def _settle(timeout=40):
+def _settle(timeout=30):
     """Wait until MariaDB runs no transaction of the app any more (a killed upload's rollback
     included) or is gone; what is left of a fault shows up before the verdict."""
     def settled():
@@ -347,7 +375,8 @@ def _resend_until_201(key, body, kind, rows, what, problems):
             attempts.append("no answer (%s) after %.1f s" % (" ".join(str(e).split())[-60:],
                                                             time.monotonic() - t1))
             check(time.monotonic() < deadline - 5, "%s: re-sending for %.0f s never got 201 "
-                  "(answers: %s)" % (what, RETRY_WINDOW, _squeeze(attempts)))
+                  "(answers: %s); the app's transactions in MariaDB now: %s"
+                  % (what, RETRY_WINDOW, _squeeze(attempts), _trx_snapshot()))
             continue
         attempts.append("%s in %.1f s" % (_status(r), time.monotonic() - t1))
         if r.status == 201:
@@ -361,8 +390,12 @@ def _resend_until_201(key, body, kind, rows, what, problems):
         check(_db_alive(), "%s: MariaDB is no longer running (answers to the re-sent upload: %s)"
               % (what, _squeeze(attempts)))
         check(time.monotonic() < deadline - 5, "%s: re-sending for %.0f s never got 201 "
-              "(answers: %s; last %s)" % (what, RETRY_WINDOW, _squeeze(attempts), r.short()))
-        time.sleep(1.0)
+              "(answers: %s; last %s); the app's transactions in MariaDB now: %s"
+              % (what, RETRY_WINDOW, _squeeze(attempts), r.short(), _trx_snapshot()))
+        try:
+            time.sleep(min(max(float(r.header("Retry-After") or 1), 0.5), 5.0))
+        except ValueError:
+            time.sleep(1.0)
 
 
 def _squeeze(items):
@@ -377,9 +410,11 @@ def _squeeze(items):
 
 
 def _healthz_ok(timeout):
-    r, info = wait_until(lambda: lib.Client().get("/healthz", timeout=5, record=False).status == 200,
-                         timeout=timeout, interval=0.25)
-    return r, info
+    return wait_until(lambda: _healthz_status() == 200, timeout=timeout, interval=0.25)
+
+
+def _healthz_status():
+    return lib.Client().get("/healthz", timeout=5, record=False).status
 
 
 def _warm():
@@ -390,10 +425,11 @@ def _warm():
     run = [0]
 
     def ok():
-        run[0] = run[0] + 1 if lib.Client().get("/healthz", timeout=5, record=False).status == 200 else 0
+        run[0] = run[0] + 1 if _healthz_status() == 200 else 0
         return run[0] >= want
     done, info = wait_until(ok, timeout=15, interval=0.05)
-    check(done, "/healthz did not answer 200 %d times in a row within 15 s (last %r)" % (want, info))
+    check(done, "/healthz did not answer 200 %d times in a row within 15 s (last %r)"
+          % (want, info))
 
 
 def _cpu_ticks(pid):
@@ -441,22 +477,31 @@ def _sigkill_scenario(problems):
     check(body.count(b"\n") == BIG_ROWS + 1, "generated file has %d lines" % body.count(b"\n"))
     before_batch = _max_batch()
     before_rows = _stored(pers, days)
-    check(before_rows[0] == 0, "fresh persons already have %d records on those days" % before_rows[0])
+    check(before_rows[0] == 0, "fresh persons already have %d records on those days"
+          % before_rows[0])
 
-    # The upload; the kill lands when its transaction is storing training_records (more
-    # rows written than the staging holds): the point where a half-stored batch would show.
+    # The upload; the kill lands once its transaction has stored a quarter of its rows in
+    # training_records (rows written beyond the staging and the batch row), or its INSERT INTO
+    # training_records has run for STORE_WAIT s (innodb_trx may show no rows for a while), or
+    # it empties the staging (every row stored, not committed): where a half-stored batch
+    # would show.
     up = _Upload(key, body, "hours")
     t_start = time.monotonic()
     up.start()
     check(up.sent.wait(30), "the 100k-row body was not sent within 30 s")
     cpu0 = {w: _cpu_ticks(w) for w in _children(master)}
     kill_at = BIG_ROWS + 1 + BIG_ROWS // 4
-    seen_rows = None
+    seen_rows = seen_sql = store_seen = None
     victims = []
     poll_deadline = time.monotonic() + UPLOAD_WAIT
     while up.is_alive() and time.monotonic() < poll_deadline:
-        seen_rows = _open_trx_rows()
-        if seen_rows is not None and seen_rows >= kill_at:
+        seen_rows, seen_sql = _open_trx()
+        storing = (seen_sql or "").startswith("INSERT INTO training_records")
+        if storing and store_seen is None:
+            store_seen = time.monotonic()
+        if seen_rows is not None and (
+                seen_rows >= kill_at or (seen_sql or "").startswith("DELETE FROM batch_rows")
+                or (storing and time.monotonic() - store_seen >= STORE_WAIT)):
             deltas = {w: (_cpu_ticks(w) or 0) - (c or 0) for w, c in cpu0.items()}
             busy = [w for w, d in deltas.items() if d > 0 and d == max(deltas.values())]
             victims = busy[:1] or sorted(_children(master))
@@ -470,10 +515,11 @@ def _sigkill_scenario(problems):
     t_kill = time.monotonic()
     r = up.answer(t_start + UPLOAD_WAIT)
     killed_mid = bool(victims)
-    _note("SIGKILL %s %.2f s after the body was sent (open transaction had written %s rows; "
-          "staging %d); first answer %s after %.2f s"
+    _note("SIGKILL %s %.2f s after the body was sent (open transaction had written %s rows, "
+          "staging %d; running %r); first answer %s after %.2f s"
           % ("worker(s) %s" % victims if victims else "NOT sent (upload finished first)",
-             t_kill - up.sent_at, seen_rows, BIG_ROWS, _status(r), up.done_at - t_start))
+             t_kill - up.sent_at, seen_rows, BIG_ROWS, seen_sql, _status(r),
+             up.done_at - t_start))
 
     first = None
     if r.status == 201:
@@ -495,9 +541,10 @@ def _sigkill_scenario(problems):
 
     # the master replaced the victim(s) and the service answers again
     if victims:
-        now, _ = wait_until(lambda: (lambda c: c if (not set(victims) & c
-                                                     and len(c) >= len(workers)) else None)(
-            _children(master)), timeout=10, interval=0.1)
+        def replaced():
+            c = _children(master)
+            return c if not set(victims) & c and len(c) >= len(workers) else None
+        now, _ = wait_until(replaced, timeout=10, interval=0.1)
         if not now:
             problems.append("killed worker(s) %s not replaced within 10 s (children of %d: %s)"
                             % (victims, master, sorted(_children(master))))
@@ -505,7 +552,8 @@ def _sigkill_scenario(problems):
             if _is_zombie(v):
                 problems.append("killed worker %d left as a zombie" % v)
     ok, info = _healthz_ok(15)
-    check(ok, "/healthz not 200 within 15 s after the kill (last %r); %s" % (info, " | ".join(problems)))
+    check(ok, "/healthz not 200 within 15 s after the kill (last %r); %s"
+          % (info, " | ".join(problems)))
 
     # re-send the same file until 201, right away as a client would: the killed worker's
     # statement may still run in MariaDB and its transaction then rolls back beside the re-send
@@ -528,7 +576,8 @@ def _sigkill_scenario(problems):
 
     g = json_ok(get(key, "/api/v1/batches/%d" % j["batch_id"]), 200,
                 "GET /api/v1/batches/%d" % j["batch_id"])
-    if (g.get("accepted"), g.get("unchanged"), g.get("rows")) != (j["accepted"], j["unchanged"], BIG_ROWS):
+    if (g.get("accepted"), g.get("unchanged"), g.get("rows")) != (j["accepted"], j["unchanged"],
+                                                                  BIG_ROWS):
         problems.append("GET /api/v1/batches/%d: rows %r accepted %r unchanged %r, the upload "
                         "answered rows %d accepted %d unchanged %d"
                         % (j["batch_id"], g.get("rows"), g.get("accepted"), g.get("unchanged"),
@@ -540,13 +589,15 @@ def _sigkill_scenario(problems):
         problems.append("training_records of the %d persons on the 8 days: %d rows, %d distinct "
                         "natural keys, %d distinct (person, course, day), hours_x2 sum %d; "
                         "expected %d, %d, %d, %d"
-                        % (BIG_PERSONS, n, nk, nat, hx2, BIG_ROWS, BIG_ROWS, BIG_ROWS, 2 * BIG_ROWS))
+                        % (BIG_PERSONS, n, nk, nat, hx2, BIG_ROWS, BIG_ROWS, BIG_ROWS,
+                           2 * BIG_ROWS))
     if nb != 1:
         problems.append("the 100k rows come from %d batches (expected 1)" % nb)
     tot, dist = _sql_ints("SELECT COUNT(*), COUNT(DISTINCT natural_key) FROM training_records"
                           " WHERE source = 'batch'")
     if tot != dist or tot < BIG_ROWS:
-        problems.append("training_records source='batch': %d rows, %d distinct natural keys" % (tot, dist))
+        problems.append("training_records source='batch': %d rows, %d distinct natural keys"
+                        % (tot, dist))
     new = [b for b in _batches_since(before_batch, base_id) if b[1] == "hours"]
     acc = sum(b[4] for b in new)
     if acc != BIG_ROWS:
@@ -635,16 +686,19 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
     else:
         n = _stored(sub, days)[0]
         if n not in (0, rows):
-            problems.append("HALF-STORED: the upload cut by the DB stop left %d of %d rows" % (n, rows))
+            problems.append("HALF-STORED: the upload cut by the DB stop left %d of %d rows"
+                            % (n, rows))
 
-    j, attempts, dt = _resend_until_201(key, body, "hours", rows, "hours after DB restart", problems)
+    j, attempts, dt = _resend_until_201(key, body, "hours", rows, "hours after DB restart",
+                                        problems)
     _note("re-send after the restart: answers %s, 201 after %.2f s: accepted %d, unchanged %d"
           % (attempts, dt, j["accepted"], j["unchanged"]))
     if j["accepted"] + j["unchanged"] != rows:
         problems.append("re-sent upload: accepted %d + unchanged %d != %d"
                         % (j["accepted"], j["unchanged"], rows))
     if first is not None and j["unchanged"] != rows:
-        problems.append("re-sending a file answered 201: unchanged %d (expected %d)" % (j["unchanged"], rows))
+        problems.append("re-sending a file answered 201: unchanged %d (expected %d)"
+                        % (j["unchanged"], rows))
     if first is None and j["unchanged"] not in (0, rows):
         problems.append("HALF-STORED: re-sending found %d of %d rows already stored"
                         % (j["unchanged"], rows))
@@ -690,7 +744,8 @@ def upload_faults_small_upload_after_faults():
                st="accepted", rows=3, accepted=3, rejected=0, unchanged=0)
     j2 = report(upload(key, hours, kind="hours"), 201, "the same hours again", kind="hours",
                 st="accepted", rows=3, accepted=0, rejected=0, unchanged=3)
-    g = json_ok(get(key, "/api/v1/batches/%d" % j["batch_id"]), 200, "GET /api/v1/batches/%d" % j["batch_id"])
+    g = json_ok(get(key, "/api/v1/batches/%d" % j["batch_id"]), 200,
+                "GET /api/v1/batches/%d" % j["batch_id"])
     check((g.get("rows"), g.get("accepted"), g.get("unchanged")) == (3, 3, 0),
           "GET /api/v1/batches/%d: %r" % (j["batch_id"], g))
     check(j2["batch_id"] != j["batch_id"], "the re-sent file got the same batch id")
