@@ -281,8 +281,8 @@ take_row(struct run *r, size_t row, const char *const *f, const size_t *lens, si
 		r->bad_rows++;
 		return;
 	}
-	if (++r->nchunk == TM_BATCH_CHUNK && flush(r) != DB_OK)
-		r->fatal = r->fatal ? r->fatal : "internal_error";
+	if (++r->nchunk == TM_BATCH_CHUNK)
+		(void)flush(r);   /* a failure is kept in r->fatal and ends the upload */
 }
 
 static const char *const *
@@ -857,8 +857,13 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		goto out;
 	}
 	batch_id = (int64_t)bid;
-	if (rc == DB_OK && !reject_all)
+	if (rc == DB_OK && !reject_all) {
 		rc = store(&r, batch_id, &stored_rows);
+		/* The same rows committed meanwhile by a concurrent upload: a retry finds them
+		 * stored and counts them unchanged. */
+		if (rc == DB_DUP)
+			rc = DB_RETRY;
+	}
 	size_t valid = r.rows - rejected;
 	size_t unchanged = reject_all ? 0 : valid - (size_t)stored_rows;
 	if (rc == DB_OK) {

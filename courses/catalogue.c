@@ -10,7 +10,7 @@
 const char *
 db_code(enum db_rc rc)
 {
-	return rc == DB_GONE ? "db_unavailable" : "internal_error";
+	return rc == DB_GONE ? "db_unavailable" : rc == DB_RETRY ? "db_busy" : "internal_error";
 }
 
 json_t *

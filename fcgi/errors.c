@@ -72,6 +72,7 @@ static const struct err_def table[] = {
 	{ "validation_failed", 422, "提交的信息有误，请按提示修改" },
 	{ "login_throttled", 429, "登录失败次数过多，请 15 分钟后再试" },
 	{ "rate_limited", 429, "请求过于频繁，请稍后再试" },
+	{ "db_busy", 503, "数据库繁忙（并发冲突），请稍后原样重试" },
 	{ "db_unavailable", 503, "数据库暂不可用，请稍后重试" },
 	{ "service_unavailable", 503, "服务暂不可用，请稍后重试" },
 };

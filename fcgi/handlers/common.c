@@ -31,7 +31,8 @@ form_fail(struct request *req, struct response *r, const char *template, const c
 void
 db_fail(struct request *req, struct response *r, int rc)
 {
-	resp_error(req, r, rc == DB_GONE ? "db_unavailable" : "internal_error", NULL);
+	resp_error(req, r, rc == DB_GONE ? "db_unavailable" : rc == DB_RETRY ? "db_busy" :
+	    "internal_error", NULL);
 }
 
 const char *
