@@ -45,7 +45,9 @@
 #
 # Knobs: ROWS (100000, a multiple of 8) RUNS (3) MAX_SECONDS (300) PERF (1) KIT (1)
 # QUIET_WAIT (60) STACK_DIR (/tmp/tm.ub) PORT (free) TMCRED_BUILD (TOP/build) BENCH_KIT
-# (../shared/bench) BENCH_RESULTS (bench/results/upload) KEEP (0: destroy the stack on exit).
+# (../shared/bench) BENCH_RESULTS (bench/results/upload) KEEP (0: destroy the stack on exit)
+# DB_POOL_MB, DB_LOG_MB (unset: scripts/stack's own buffer pool and redo log sizes; set, e.g.
+# 256 and 256: SET GLOBAL before anything else, to see what the server's settings change).
 # Report: stdout and BENCH_RESULTS/upload.md; raw lines, answers, RSS samples, slow-log phases
 # and perf report beside it. Exit 0 even when a target is missed (the report says so); 1 when a
 # check fails (wrong answer, wrong row count).
@@ -58,13 +60,16 @@ BUILD=${TMCRED_BUILD:-$TOP/build}
 OUT=${BENCH_RESULTS:-$HERE/results/upload}
 D=${STACK_DIR:-/tmp/tm.ub}
 ROWS=${ROWS:-100000} RUNS=${RUNS:-3} MAX_SECONDS=${MAX_SECONDS:-300} PERF=${PERF:-1} KIT=${KIT:-1}
-QUIET_WAIT=${QUIET_WAIT:-60} PORT=${PORT:-}
+QUIET_WAIT=${QUIET_WAIT:-60} PORT=${PORT:-} DB_POOL_MB=${DB_POOL_MB:-} DB_LOG_MB=${DB_LOG_MB:-}
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 die() { echo "upload.sh: $*" >&2; exit 1; }
 log() { echo "upload.sh: $*" >&2; }
 for v in ROWS RUNS MAX_SECONDS QUIET_WAIT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer"
+done
+for v in DB_POOL_MB DB_LOG_MB; do
+	[[ -z ${!v} || ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be empty or a positive integer"
 done
 ((ROWS % 8 == 0)) || die "ROWS must be a multiple of 8"
 PERSONS=$((ROWS / 8))
@@ -87,7 +92,7 @@ if [[ -e $D ]]; then
 	[[ -f $D/.tmcred-stack ]] || die "$D exists and was not made by scripts/stack; set STACK_DIR"
 	"$STACK" destroy "$D" >/dev/null 2>&1 || die "could not destroy the old stack in $D"
 fi
-PERF_PID= SAMPLER_PID=
+PERF_PID='' SAMPLER_PID=''
 cleanup() {
 	[[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null
 	[[ -n $PERF_PID ]] && kill -INT "$PERF_PID" 2>/dev/null
@@ -111,6 +116,19 @@ URL=http://127.0.0.1:$PORT
 
 sql() { "$STACK" sql "$D" "$@"; } # root, database tmcred
 ROOTSOCK=$D/run/mysqld.sock
+
+# Optional: another buffer pool / redo log size than scripts/stack's own, both dynamic in
+# MariaDB 10.11, to see what the server's settings have to do with the figures.
+if [[ -n $DB_POOL_MB ]]; then
+	sql -e "SET GLOBAL innodb_buffer_pool_size = $DB_POOL_MB * 1048576"
+	for ((i = 0; i < 300; i++)); do
+		[[ $(sql -N -e "SELECT @@innodb_buffer_pool_size DIV 1048576") -ge $DB_POOL_MB &&
+			$(sql -N -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+				WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_RESIZE_STATUS'") != Resizing* ]] && break
+		sleep 0.1
+	done
+fi
+[[ -z $DB_LOG_MB ]] || sql -e "SET GLOBAL innodb_log_file_size = $DB_LOG_MB * 1048576"
 
 "$STACK" ctl "$D" demo >"$D/data/demo.env" 2>>"$OUT/upload.stack.log" || die "tmcred-ctl demo failed"
 KEY=$(sed -n "s/^BASE_API_KEY='\(.*\)'$/\1/p" "$D/data/demo.env")
@@ -264,27 +282,27 @@ rss_now() { # PID... -> "pid:kB ..."
 
 # upload NAME KIND FILE: one timed POST; appends a line to upload.raw; sets ANS (answer file).
 upload() {
-	local name=$1 kind=$2 file=$3 ws stop samples c0 c1 s0 s1 out code tt tp ts rb ra peak dir
+	local name=$1 kind=$2 file=$3 ws=() stop samples c0 c1 s0 s1 out code tt rb ra peak dir
 	settle "$name"
-	ws=$(workers)
+	read -ra ws <<<"$(workers)"
 	stop=$D/data/rss.stop.$name samples=$OUT/upload.rss.$name
 	rm -f "$stop" "$samples"
-	rb=$(rss_now $ws)
+	rb=$(rss_now "${ws[@]}")
 	dir=$(stat -c %s "$SLOW" 2>/dev/null || echo 0)
 	s0=$(status_snap)
 	c0=$(cpu_snap)
-	rss_sampler "$samples" "$stop" $ws &
+	rss_sampler "$samples" "$stop" "${ws[@]}" &
 	SAMPLER_PID=$!
 	if [[ ${PROFILE_THIS:-0} == 1 ]]; then
 		local pids
-		pids=$(echo $ws "$(cat "$D/run/mysqld.pid")")
+		pids="${ws[*]} $(cat "$D/run/mysqld.pid")"
 		perf record -F 499 -g -o "$D/data/perf.data" -p "${pids// /,}" >/dev/null 2>"$OUT/upload.perf.log" &
 		PERF_PID=$!
 		sleep 1
 	fi
 	log "upload $name ($kind, $(wc -l <"$file") lines, $(stat -c %s "$file") bytes)"
 	out=$(curl -sS --max-time 900 -o "$OUT/upload.$name.json" -H 'Expect:' \
-		-w '%{http_code} %{time_total} %{time_pretransfer} %{time_starttransfer}' \
+		-w '%{http_code} %{time_total}' \
 		-H "Authorization: Bearer $KEY" -H 'Content-Type: text/csv' --data-binary "@$file" \
 		"$URL/api/v1/batches?kind=$kind&mode=atomic")
 	c1=$(cpu_snap)
@@ -297,8 +315,8 @@ upload() {
 	touch "$stop"
 	wait "$SAMPLER_PID" 2>/dev/null || true
 	SAMPLER_PID=
-	ra=$(rss_now $ws)
-	read -r code tt tp ts <<<"$out"
+	ra=$(rss_now "${ws[@]}")
+	read -r code tt <<<"$out"
 	[[ $code == 201 ]] || die "upload $name answered $code: $(head -c 600 "$OUT/upload.$name.json")"
 	peak=$(awk '{ for (i = 2; i <= NF; i++) { split($i, a, ":"); if (a[2] > m[a[1]]) m[a[1]] = a[2] } }
 		END { for (p in m) printf "%s:%s ", p, m[p] }' "$samples")
@@ -306,7 +324,7 @@ upload() {
 	ans=$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]));
 print(" ".join("%s=%s" % (k, a[k]) for k in ("batch_id","status","rows","accepted","rejected","unchanged","errors_total")))' \
 		"$OUT/upload.$name.json")
-	echo "name=$name kind=$kind bytes=$(stat -c %s "$file") http=$code seconds=$tt pretransfer=$tp starttransfer=$ts" \
+	echo "name=$name kind=$kind bytes=$(stat -c %s "$file") http=$code seconds=$tt" \
 		"$ans busy_before=$BUSY cpu=$(echo "$c0 $c1" | awk '{ printf "%d,%d,%d,%d", $5-$1, $6-$2, $7-$3, $8-$4 }')" \
 		"rss_before=${rb// /,} rss_peak=$(echo "$peak" | sed 's/ $//;s/ /,/g') rss_after=${ra// /,}" \
 		"slow_from=$dir $(status_delta "$s0" "$s1")" >>"$OUT/upload.raw"
@@ -416,14 +434,15 @@ s0=$(status_snap)
 c0=$(cpu_snap)
 t0=$EPOCHREALTIME
 log "row: one autocommitted INSERT per row, at most $MAX_SECONDS s"
-{ echo "SET SESSION long_query_time = 100000;"; cat "$D/data/rows.sql"; } |
-	timeout "$MAX_SECONDS" mariadb --no-defaults --socket="$ROOTSOCK" -u root -B tmcred >/dev/null || true
+TIMEFORMAT='%U %S'
+{ time { { echo "SET SESSION long_query_time = 100000;"; cat "$D/data/rows.sql"; } |
+	timeout "$MAX_SECONDS" mariadb --no-defaults --socket="$ROOTSOCK" -u root -B tmcred >/dev/null || true; }; } 2>"$D/data/row.time"
 t1=$EPOCHREALTIME
 c1=$(cpu_snap)
 s1=$(status_snap)
 n=$(sql -N -e "SELECT COUNT(*) FROM ub_ref")
 echo "name=row rows=$n seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') busy_before=$BUSY" \
-	"complete=$((n == ROWS)) cpu=$(echo "$c0 $c1" | awk '{ printf "%d,%d,%d,%d", $5-$1, $6-$2, $7-$3, $8-$4 }')" \
+	"complete=$((n == ROWS)) client_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$D/data/row.time") cpu=$(echo "$c0 $c1" | awk '{ printf "%d,%d,%d,%d", $5-$1, $6-$2, $7-$3, $8-$4 }')" \
 	"$(status_delta "$s0" "$s1")" >>"$OUT/upload.raw"
 
 CONDITIONS=$(sql -N -e "SELECT CONCAT('MariaDB ', @@version, ', innodb_buffer_pool_size=',
@@ -467,9 +486,6 @@ python3 - "$SLOW" "$OUT/upload.raw" >"$OUT/upload.phases" <<-'PY'
 	                return lab
 	    return q[:60]
 	for name, start, wall in runs:
-	    if name == 'roster':
-	        pass
-	    end = None
 	    nxt = [s for n, s, w in runs if s > start]
 	    chunk = data[start:min(nxt) if nxt else len(data)].decode('utf-8', 'replace')
 	    agg, total, n = {}, 0.0, 0
@@ -490,7 +506,8 @@ python3 - "$SLOW" "$OUT/upload.raw" >"$OUT/upload.phases" <<-'PY'
 	        a[3] += int(ra.group(1)) if ra else 0
 	        total += float(m.group(1))
 	        n += 1
-	    print('## %s: %.3f s wall (curl), %.3f s in %d statements (server time)\n' % (name, wall, total, n))
+	    print('## %s: %.3f s wall (curl), %.3f s in %d statements (server time), %.3f s outside them\n'
+	          % (name, wall, total, n, wall - total))
 	    print('| statement | count | seconds | share of wall | rows examined | rows affected |')
 	    print('| --- | ---: | ---: | ---: | ---: | ---: |')
 	    for lab, a in sorted(agg.items(), key=lambda x: -x[1][1]):
@@ -551,12 +568,12 @@ report() {
 			for (i = 1; i <= n1; i++) {
 				split(b[i], bb, ":"); split(af[i], aa, ":")
 				pv = 0; for (j in pk) { split(pk[j], pp, ":"); if (pp[1] == bb[1]) pv = pp[2] }
-				s = s sprintf("%s%d→%d→%d", (i > 1 ? "; " : ""), bb[2] / 1024, pv / 1024, aa[2] / 1024)
+				s = s sprintf("%s%.1f → %.1f → %.1f", (i > 1 ? "; " : ""), bb[2] / 1024, pv / 1024, aa[2] / 1024)
 				if (pv - bb[2] > g) g = pv - bb[2]
 			}
 			rss[nm] = s; rssg[nm] = g / 1024
 		}
-		ans[nm] = v["status"] != "" ? sprintf("%s: accepted %s, unchanged %s, rejected %s", v["status"], v["accepted"], v["unchanged"], v["rejected"]) : (v["complete"] == "0" ? "stopped at the time limit" : "")
+		ans[nm] = v["status"] != "" ? sprintf("HTTP %s, status %s, accepted %s, unchanged %s, rejected %s", v["http"], v["status"], v["accepted"], v["unchanged"], v["rejected"]) : (v["complete"] == "0" ? "stopped at the time limit" : "")
 	}
 	END {
 		for (k = 1; k <= no; k++) { nm = order[k]; for (j = 1; j <= cnt[nm]; j++) a[j] = secs[nm, j]; s = med(a, cnt[nm]); msec[nm] = s; rate[nm] = nrows[nm] / s }
@@ -568,7 +585,7 @@ report() {
 				nrows[nm], msec[nm], rate[nm], cpu[nm], other[nm], redo[nm], fsyncs[nm], flushed[nm], busy[nm]
 		}
 		print ""
-		print "Answers: "
+		print "Answers:"
 		for (k = 1; k <= no; k++) { nm = order[k]; if (ans[nm] != "") printf "- %s: %s\n", nm, ans[nm] }
 		print ""
 		print "Worker VmRSS, MiB, before → peak during → after, per worker (the one that took the upload grows):"
