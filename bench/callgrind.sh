@@ -30,6 +30,7 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
 source "$TOP/scripts/lib.sh"
 ensure_packages valgrind spawn-fcgi nginx-light mariadb-server libfcgi-dev curl pkg-config
+# shellcheck disable=SC2034 # read by the kit's lib.sh
 BENCH_DIR=$BENCH_KIT
 # shellcheck source=/dev/null
 source "$BENCH_KIT/lib.sh" # start_stack (stopped on exit), build, die, need
@@ -101,7 +102,7 @@ perfn() {
 	label=$1
 	for n in "$N1" "$N2"; do
 		f=$BENCH_RESULTS/cg.$label.$n.worker
-		[[ -f $f ]] || f=$(ls "$BENCH_RESULTS/cg.$label.$n".* | head -n 1)
+		if [[ ! -f $f ]]; then for c in "$BENCH_RESULTS/cg.$label.$n".*; do f=$c; done; fi
 		echo "== $n"
 		callgrind_annotate --auto=no --threshold=100 "${opt[@]}" "$f" 2>/dev/null |
 			sed -n '/file:function/,$p' | sed -n 's/^ *\([0-9,]*\) ([ 0-9.]*%) *\(.*\)$/\1 \2/p'

@@ -41,6 +41,7 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
 source "$TOP/scripts/lib.sh"
 ensure_packages wrk nginx-light mariadb-server curl
+# shellcheck disable=SC2034 # read by the kit's lib.sh
 BENCH_DIR=$BENCH_KIT
 # shellcheck source=/dev/null
 source "$BENCH_KIT/lib.sh" # start_stack (stopped on exit), die, need
