@@ -38,19 +38,13 @@ int
 ledger_year(const struct ledger_entry *e, size_t n, const struct ce_rule *rules, size_t nr,
     int year, struct ledger_year *out)
 {
-	const struct ce_rule *yr = ce_rule_for(rules, nr, (struct ymd){ year, 12, 31 });
 	const struct ledger_entry **day;
 	size_t nd = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->year = year;
-	if (yr == NULL)
+	if (ce_rule_for(rules, nr, (struct ymd){ year, 12, 31 }) == NULL)
 		return -1;
-	out->required_x2 = yr->annual_x2;
-	/* Rounded up to a half-hour: 2/3 of 90 is 60; 2/3 of 91 is 60.67 → 61 (x2 122 → ceil). */
-	long num = (long)yr->annual_x2 * yr->prof_num;
-	out->required_prof_x2 = (int)((num + yr->prof_den - 1) / yr->prof_den);
-
 	day = malloc((n ? n : 1) * sizeof(*day));
 	if (day == NULL)
 		return -1;
@@ -83,7 +77,19 @@ ledger_year(const struct ledger_entry *e, size_t n, const struct ce_rule *rules,
 		i = j;
 	}
 	free(day);
+	return ledger_judge(out, rules, nr);
+}
 
+int
+ledger_judge(struct ledger_year *out, const struct ce_rule *rules, size_t nr)
+{
+	const struct ce_rule *yr = ce_rule_for(rules, nr, (struct ymd){ out->year, 12, 31 });
+	if (yr == NULL)
+		return -1;
+	out->required_x2 = yr->annual_x2;
+	/* Rounded up to a half-hour: 2/3 of 90 is 60; 2/3 of 91 is 60.67 → 61 (x2 122 → ceil). */
+	long num = (long)yr->annual_x2 * yr->prof_num;
+	out->required_prof_x2 = (int)((num + yr->prof_den - 1) / yr->prof_den);
 	out->missing_x2 = out->required_x2 > out->total_x2 ? out->required_x2 - out->total_x2 : 0;
 	out->missing_prof_x2 = out->required_prof_x2 > out->professional_x2 ?
 	    out->required_prof_x2 - out->professional_x2 : 0;

@@ -51,6 +51,13 @@ const struct ce_rule *ce_rule_for(const struct ce_rule *, size_t, struct ymd);
 int	 ledger_year(const struct ledger_entry *, size_t, const struct ce_rule *, size_t, int year,
 	    struct ledger_year *out);
 
+/*
+ * Judges a year whose totals (total, professional, general, compulsory, capped) are
+ * already summed: sets the requirement from the rule in force on 31 December, the missing
+ * hours and "met" exactly as ledger_year does. -1 when no rule covers the year.
+ */
+int	 ledger_judge(struct ledger_year *, const struct ce_rule *, size_t);
+
 /* "已达标" or "还差 X 学时，其中专业科目还差 Y 学时" (zh-CN) into buf. */
 void	 ledger_message(const struct ledger_year *, char *buf, size_t cap);
 
