@@ -5,38 +5,41 @@
 # processes under spawn-fcgi) measured in the same run, rounds interleaved. Targets of the issue:
 # credits@1M / hello >= 0.5, and credits@1M / credits@10k >= 0.9 (cost must not grow with the table).
 #
-#   bench/credits.sh                         ~5 min on a quiet box (load ~40 s, sequential
-#                                            ~1 min, 3 rounds x 3 targets x 13 s); longer when busy
-#   ROUNDS=1 DURATION=5s bench/credits.sh    quick look
+#   bench/credits.sh                         ~8 min on a quiet box (load ~1 min, sequential
+#                                            ~1.5 min, 3 rounds x 4 targets x 13 s, query
+#                                            variants ~1 min); longer when the box is busy
+#   ROUNDS=1 DURATION=5s VARIANTS=0 bench/credits.sh    quick look
 #
-# How: two stacks of the reference kit (../shared/bench/stack.sh: MariaDB + nginx, loopback only),
-# S (BENCH_RUN_BASE.s) and L (BENCH_RUN_BASE.l), each with tmcred put in by bench/tmcred-hook.sh
-# (tmcred-fcgi master + TM_WORKERS workers, nginx /tm/X -> X via bench/tmcred.nginx.conf), the
-# demo catalogue and trainee (tmcred-ctl demo), and the same generated data apart from the row
-# count: FILLER_PERSONS filler persons, the trainee topped up to ENTRIES entries (one a day from
-# 2024-01-01 on, days without a demo entry, <= 8 学时 a day) and filler rows. In both stacks the
-# trainee's entries are spread evenly over the table (one INSERT ... SELECT ... ORDER BY position,
-# so the ids interleave): at 1M one entry every ~1,000 rows, as when a ledger grows over years
-# beside everyone else's, not in one clustered run. hello runs in S (the kit's /hello/ location);
-# S and L have identical nginx configs. Two stacks, not one grown from 10k to 1M, so that all
-# three targets interleave in every round (training_records is append-only anyway).
+# Stacks: two of the reference kit (../shared/bench/stack.sh: MariaDB + nginx, loopback only), S
+# (BENCH_RUN_BASE.s) and L (BENCH_RUN_BASE.l), each with tmcred put in by bench/tmcred-hook.sh
+# (tmcred-fcgi master + TM_WORKERS workers; nginx /tm/X -> X, bench/tmcred.nginx.conf), the demo
+# catalogue and trainee (tmcred-ctl demo), and the same generated data but for the row count:
+# FILLER_PERSONS filler persons, the trainee topped up to ENTRIES entries (one a day from
+# 2024-01-01 on, skipping the demo entries' days, <= 8 学时 a day) and filler rows (<= 1 a day per
+# person). In both stacks the trainee's entries are spread evenly over the table (one INSERT ...
+# SELECT ... ORDER BY position, so the ids interleave): at 1M one entry every ~1,000 rows, as
+# when a ledger grows over years beside everyone else's. hello runs in S (the kit's /hello/);
+# S and L have identical nginx configs. Two stacks rather than one grown from 10k to 1M, so that
+# every round measures all targets (training_records is append-only anyway).
 #
-# Every target gets the same wrk command and Lua script (a Cookie: tm_session=... header on each
-# request; hello ignores it): wrk -t THREADS -c CONNS, WARMUP, then DURATION with --latency; a
-# round measures hello, credits@10k and credits@1M one after the other; median of the rounds.
-# The CPU columns are the kit's (lib.sh cpu_snapshot over the measured stack's recorded
-# processes). Before that, SEQ rounds of sequential requests on one connection (HELLO_N hello,
-# CREDITS_N credits each) give the server CPU per request from /proc (which outside load on a
-# shared box hardly changes, unlike req/s) and per-request server counters (statements, rows and
-# pages read). Also written: EXPLAIN / ANALYZE of the ledger query (courses/records.c
-# load_entries) in both stacks.
+# Targets: hello; me (GET /api/v1/me in S: session lookup + one primary-key read, the least an
+# authenticated GET with data costs); credits_10k (S); credits_1M (L).
+# 1. Sequential: SEQ rounds of HELLO_N (hello, me) or CREDITS_N (credits) requests on one
+#    connection: wall time and server CPU per request from /proc (the processes' own time, which
+#    outside load on a shared box hardly changes, unlike req/s), per-request server counters.
+# 2. Load: wrk -t THREADS -c CONNS, WARMUP, then DURATION with --latency, same Lua script for
+#    every target (Cookie: tm_session=...; hello ignores it); ROUNDS rounds, each measuring every
+#    target in turn; median. CPU columns as in the kit (lib.sh cpu_snapshot, measured stack).
+# 3. EXPLAIN / ANALYZE of load_entries' ledger query (courses/records.c) in both stacks, EXPLAIN of
+#    the ledger_years read, and (VARIANTS=1) the database CPU of load_entries' query as it is,
+#    without its joins, and without them on a covering index (added to the throwaway stacks then).
 #
 # Knobs: THREADS (2) CONNS (64) DURATION (10s) WARMUP (3s) ROUNDS (3) YEAR (2026: the rolling
 # window 2024-2026 holds all ENTRIES entries) ENTRIES (1000) SMALL_ROWS (10000) LARGE_ROWS
 # (1000000) FILLER_PERSONS (10000) QUIET_WAIT (120 s, see settle) SEQ (3) HELLO_N (5000)
-# CREDITS_N (500) TM_WORKERS (2) TMCRED_BUILD (TOP/build) BENCH_KIT (../shared/bench)
-# BENCH_RUN_BASE (/tmp/tmcb) BENCH_RESULTS (bench/results/credits) KEEP (0: stop and delete both
-# stacks on exit; 1: stop them, keep the dirs).
+# CREDITS_N (2000) VARIANTS (1) VARIANT_N (300) TM_WORKERS (2) TMCRED_BUILD (TOP/build)
+# BENCH_KIT (../shared/bench) BENCH_RUN_BASE (/tmp/tmcb) BENCH_RESULTS (bench/results/credits)
+# KEEP (0: stop and delete both stacks on exit; 1: stop them, keep the dirs).
 # Report: stdout and BENCH_RESULTS/credits.md; raw wrk outputs, answers and EXPLAINs beside it.
 set -euo pipefail
 
@@ -51,7 +54,7 @@ export BENCH_NGINX_EXTRA=$HERE/tmcred.nginx.conf
 BASE=${BENCH_RUN_BASE:-/tmp/tmcb}
 THREADS=${THREADS:-2} CONNS=${CONNS:-64} DURATION=${DURATION:-10s} WARMUP=${WARMUP:-3s}
 ROUNDS=${ROUNDS:-3} YEAR=${YEAR:-2026} ENTRIES=${ENTRIES:-1000} QUIET_WAIT=${QUIET_WAIT:-120}
-SEQ=${SEQ:-3} HELLO_N=${HELLO_N:-5000} CREDITS_N=${CREDITS_N:-500}
+SEQ=${SEQ:-3} HELLO_N=${HELLO_N:-5000} CREDITS_N=${CREDITS_N:-2000}
 SMALL_ROWS=${SMALL_ROWS:-10000} LARGE_ROWS=${LARGE_ROWS:-1000000} NP=${FILLER_PERSONS:-10000}
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH=$PATH:/usr/sbin:/sbin ;; esac
 
@@ -146,6 +149,10 @@ load() {
 		    AND '2024-01-01' + INTERVAL seq DAY NOT IN
 		        (SELECT completed_on FROM training_records WHERE person_id = @pid)
 		  ORDER BY seq LIMIT $need;
+		-- the ORDER BY below sorts the whole load: keep its temporary table and sort in memory
+		-- (tmpdir is the shared /tmp)
+		SET SESSION max_heap_table_size = 1073741824, tmp_table_size = 1073741824,
+		  sort_buffer_size = 268435456;
 		-- filler row n (1..F): person n mod NP, at most one entry a day per person (day
 		-- (n div NP) * 37 + k mod 29, mod 4300, from 2015-01-01), 0.5-8 学时; trainee entry j at
 		-- position (j + 0.5) * F / need among them
@@ -209,7 +216,7 @@ PID=$(sql "$S" -N -e "SELECT person_id FROM users WHERE email = 'trainee@tmcred.
 PIDL=$(sql "$L" -N -e "SELECT person_id FROM users WHERE email = 'trainee@tmcred.example'")
 CPATH="/tm/api/v1/me/credits?year=$YEAR"
 # label stack path cookie
-TARGETS=("hello $S /hello/ $CS" "credits_10k $S $CPATH $CS" "credits_1M $L $CPATH $CL")
+TARGETS=("hello $S /hello/ $CS" "me $S /tm/api/v1/me $CS" "credits_10k $S $CPATH $CS" "credits_1M $L $CPATH $CL")
 
 # Same client for every target: one pre-built request with the session cookie.
 cat >"$OUT/credits.lua" <<-'LUA'
@@ -253,6 +260,11 @@ ledger_sql() { # PERSON_ID
  ORDER BY r.completed_on, r.id"
 }
 {
+	echo "load_entries' ledger query (courses/records.c), with the values credits_year($YEAR) bound (still what"
+	echo "GET /api/v1/me/credits/statement reads; /me/credits reads ledger_years when that table exists):"
+	echo
+	echo "    $(ledger_sql PID | tr -s ' \n' ' ')"
+	echo
 	for x in "S $S $PID $SMALL_ROWS" "L $L $PIDL $LARGE_ROWS"; do
 		read -r label d pid rows <<<"$x"
 		echo "## $label: $rows rows, person_id $pid"
@@ -266,8 +278,14 @@ ledger_sql() { # PERSON_ID
 		echo '```'
 		echo
 	done
+	echo "## What credits_year reads now (ledger_years, migration 0004), stack L"
+	echo
+	echo '```'
+	sql "$L" -t -e "EXPLAIN SELECT year, professional_x2, general_x2, compulsory_x2 FROM ledger_years
+		WHERE person_id = $PIDL AND year BETWEEN $((YEAR - 2)) AND $YEAR" 2>&1 || true
+	echo '```'
+	echo
 } >"$OUT/credits.explain"
-echo "query: $(ledger_sql PID | tr -s ' \n' ' ')" >>"$OUT/credits.explain"
 
 # Before each measurement: up to QUIET_WAIT s for the machine to be under 10 % busy (the box is
 # shared), then the kit's wait_quiet (30 s more; names the measurement in credits.noise if busy).
@@ -312,7 +330,7 @@ for ((r = 1; r <= SEQ; r++)); do
 	for t in "${TARGETS[@]}"; do
 		read -r name d path cookie <<<"$t"
 		n=$CREDITS_N
-		[[ $name == hello ]] && n=$HELLO_N
+		[[ $name == hello || $name == me ]] && n=$HELLO_N
 		settle "$name sequential $r"
 		echo "sequential $r/$SEQ: $name ($n requests, one connection)" >&2
 		seqrun "$name" "$d" "$path" "$cookie" "$n" "$r"
@@ -347,6 +365,62 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 done
 rm -f "$OUT/credits.time"
+
+# Where the ledger query's time goes, after the measurements (it adds an index to both throwaway
+# stacks): the database CPU per query (mariadbd's /proc time over VARIANT_N runs in one client
+# session, text protocol) of load_entries' query as it is, of the same query without the joins
+# (what credits_year needs: day, hours, subject, compulsory), and of that narrow query once a
+# covering index exists. VARIANTS=0 skips this.
+variants() {
+	local d st pid rep k n=${VARIANT_N:-300} t0 t1 w0 w1 pidl q
+	local -A Q
+	for st in S L; do
+		[[ $st == S ]] && d=$S pidl=$PID || d=$L pidl=$PIDL
+		pid=$(awk '$1 == "mariadbd" { print $2 }' "$d/pids")
+		local W="WHERE r.person_id = $pidl AND r.completed_on BETWEEN '$((YEAR - 2))-01-01' AND '$YEAR-12-31'"
+		Q[1_as_is]=$(ledger_sql "$pidl" | tr '\n' ' ')
+		Q[2_no_joins]="SELECT r.completed_on, r.hours_x2, r.subject, r.compulsory FROM training_records r $W ORDER BY r.completed_on"
+		Q[3_no_joins_covering]=${Q[2_no_joins]}
+		Q[0_select_1]="SELECT 1"
+		for k in 0_select_1 1_as_is 2_no_joins 3_no_joins_covering; do
+			if [[ $k == 3_* ]]; then
+				sql "$d" -e "ALTER TABLE training_records ADD KEY ix_bench_cover (person_id, completed_on, subject, compulsory, hours_x2)"
+				echo "$st explain $k: $(sql "$d" -N -e "EXPLAIN ${Q[$k]}" | awk -F'\t' '{ print "key=" $6 ", rows=" $9 ", " $10 }')"
+			elif [[ $k != 0_* ]]; then
+				echo "$st explain $k: $(sql "$d" -N -e "EXPLAIN ${Q[$k]}" | awk -F'\t' 'NR == 1 { print "key=" $6 ", rows=" $9 ", " $10 }')"
+			fi
+			for ((rep = 1; rep <= 3; rep++)); do
+				q=${Q[$k]}
+				t0=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }') w0=$(date +%s%N)
+				for ((i = 0; i < n; i++)); do echo "$q;"; done | sql "$d" -N >/dev/null
+				t1=$(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }') w1=$(date +%s%N)
+				echo "$st $k $rep db_us=$(((t1 - t0) * 1000000 / $(getconf CLK_TCK) / n)) wall_us=$(((w1 - w0) / 1000 / n))"
+			done
+		done
+	done
+}
+variants_report() {
+	echo "| stack | query | db CPU µs/query (median of 3) | per run | wall µs/query |"
+	echo "| --- | --- | ---: | --- | ---: |"
+	awk '$2 != "explain" {
+		k = $1 " " $2; if (!(k in n)) order[++nk] = k; c = ++n[k]
+		split($4, a, "="); db[k, c] = a[2]; split($5, b, "="); wl[k, c] = b[2]
+	}
+	function med3(x, y, z) { return x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y)) }
+	END {
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, p, " ")
+			printf "| %s | %s | %d | %d, %d, %d | %d |\n", p[1], p[2], med3(db[k, 1], db[k, 2], db[k, 3]),
+				db[k, 1], db[k, 2], db[k, 3], med3(wl[k, 1], wl[k, 2], wl[k, 3])
+		}
+	}' "$OUT/credits.variants"
+	echo
+	sed -n 's/^\([SL]\) explain /- \1: /p' "$OUT/credits.variants"
+}
+if [[ ${VARIANTS:-1} == 1 ]]; then
+	echo "query variants (adds an index to the throwaway stacks)" >&2
+	variants >"$OUT/credits.variants"
+fi
 
 report() {
 	awk '
@@ -393,6 +467,10 @@ report() {
 		printf "- **credits@1M / hello = %.3f** (target ≥ 0.5: %s; per round %s)\n", x, x >= 0.5 ? "met" : "NOT met", pr1
 		printf "- **credits@1M / credits@10k = %.3f** (target ≥ 0.9: %s; per round %s)\n", y, y >= 0.9 ? "met" : "NOT met", pr2
 		printf "- credits@10k / hello = %.3f (per round %s)\n", R["credits_10k"] / R["hello"], pr3
+		if (R["me"] > 0)
+			printf "- me / hello = %.3f; credits@1M / me = %.3f (me = GET /api/v1/me: the session lookup and one" \
+				" primary-key read, the least an authenticated GET with data does)\n", R["me"] / R["hello"],
+				R["credits_1M"] / R["me"]
 	}' "$OUT/credits.raw"
 }
 
@@ -430,6 +508,10 @@ seqreport() {
 				M["credits_10k", "db_us"] / M["credits_1M", "db_us"]
 			printf "- wall time per request at one connection, credits@1M = %.2f ms, credits@10k = %.2f ms, hello = %.2f ms\n",
 				M["credits_1M", "wall_us"] / 1000, M["credits_10k", "wall_us"] / 1000, M["hello", "wall_us"] / 1000
+			if (M["me", "srv_us"] > 0)
+				printf "- credits@1M − me = %+d µs server CPU per request (app %+d, db %+d), %+.0f statements\n",
+					a1m - M["me", "srv_us"], M["credits_1M", "app_us"] - M["me", "app_us"],
+					M["credits_1M", "db_us"] - M["me", "db_us"], M["credits_1M", "Com_stmt_execute"] - M["me", "Com_stmt_execute"]
 		}
 	}' "$OUT/credits.seq"
 }
@@ -447,7 +529,7 @@ seqreport() {
 	echo
 	echo "Data load (one INSERT ... SELECT each): $SMALL_ROWS rows in $((l1 - l0)) s, $LARGE_ROWS rows in $((l2 - l1)) s."
 	echo
-	echo "One connection, sequential requests ($HELLO_N hello, $CREDITS_N credits; $SEQ rounds" \
+	echo "One connection, sequential requests ($HELLO_N hello and me, $CREDITS_N credits; $SEQ rounds" \
 		"interleaved, median): wall time and server CPU per request; the counters are per request."
 	echo
 	seqreport
@@ -457,6 +539,12 @@ seqreport() {
 	echo '```'
 	echo
 	cat "$OUT/credits.explain"
+	if [[ -s $OUT/credits.variants ]]; then
+		echo
+		echo "Ledger query variants (database CPU per query; text protocol from the mariadb client):"
+		echo
+		variants_report
+	fi
 	echo
 	echo "tmcred binary measured (copied to the run dirs at start):"
 	echo
