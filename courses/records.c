@@ -420,7 +420,7 @@ year_json(const struct ledger_year *y)
 /* Per-year summaries for from..to into years[]; sums into *sum. */
 static const char *
 summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct ledger_year *sum,
-    json_t *entries, const struct ce_rule **rule_now)
+    json_t *entries)
 {
 	struct ce_rule rules[MAX_RULES];
 	size_t nr, ne;
@@ -445,8 +445,6 @@ summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct led
 		sum->compulsory_x2 += ly.compulsory_x2;
 	}
 	free(e);
-	if (rule_now != NULL)
-		*rule_now = ce_rule_for(rules, nr, (struct ymd){ to, 12, 31 });
 	return NULL;
 }
 
@@ -533,7 +531,7 @@ credits_statement(struct db *d, int64_t pid, int from, int to, json_t **out)
 		return "statement_range_invalid";
 	json_t *years = json_array(), *entries = json_array();
 	struct ledger_year sum;
-	const char *why = summarise(d, pid, from, to, years, &sum, entries, NULL);
+	const char *why = summarise(d, pid, from, to, years, &sum, entries);
 	if (why != NULL) {
 		json_decref(years);
 		json_decref(entries);
