@@ -92,7 +92,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# up DIR: a kit stack in DIR with tmcred (hook), demo data; leaves DIR/env with TM_* added.
+# up DIR: a kit stack in DIR with tmcred (hook) and the demo data; logins in DIR/demo.logins.
 up() {
 	local d=$1
 	BENCH_RUN=$d "$STACK" start >/dev/null
