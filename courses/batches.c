@@ -879,14 +879,10 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		rc = db_exec(d, "DELETE FROM batch_rows WHERE run = ?", dv, 1, NULL, NULL);
 	}
 	if (rc == DB_OK) {
-		char oid[24];
-		snprintf(oid, sizeof(oid), "%lld", (long long)batch_id);
 		json_t *after = json_pack("{s:s, s:s, s:I, s:I, s:I}", "kind",
 		    batch_kind_name(in->kind), "status", st, "rows", (json_int_t)r.rows, "accepted",
 		    (json_int_t)stored_rows, "rejected", (json_int_t)rejected);
-		struct audit_entry e = { .actor_user_id = in->actor_user_id, .action = "batch.upload",
-			.object_type = "batch", .object_id = oid, .after = after, .remote_addr = in->remote };
-		rc = audit_record(d, &e);
+		rc = audit_id(d, in->actor_user_id, "batch.upload", "batch", batch_id, after, in->remote);
 		json_decref(after);
 	}
 	if (rc == DB_OK)

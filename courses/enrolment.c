@@ -102,14 +102,10 @@ enrol_tx(struct db *d, void *arg)
 	if (rc != DB_OK)
 		return rc;
 
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%lld", (long long)t->offering_id);
 	json_t *after = json_pack("{s:I, s:s}", "person_id", (json_int_t)t->person_id, "status",
 	    t->withdraw ? "withdrawn" : "enrolled");
-	struct audit_entry e = { .actor_user_id = t->user_id,
-		.action = t->withdraw ? "enrolment.withdraw" : "enrolment.create",
-		.object_type = "offering", .object_id = oid, .after = after, .remote_addr = t->remote };
-	rc = audit_record(d, &e);
+	rc = audit_id(d, t->user_id, t->withdraw ? "enrolment.withdraw" : "enrolment.create",
+	    "offering", t->offering_id, after, t->remote);
 	json_decref(after);
 	return rc;
 }

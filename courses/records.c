@@ -18,12 +18,8 @@ static const char *
 audit_rec(struct db *d, int64_t actor, const char *remote, const char *action, int64_t id,
     json_t *after)
 {
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%lld", (long long)id);
-	struct audit_entry e = { .actor_user_id = actor, .action = action,
-		.object_type = "training_record", .object_id = oid, .after = after,
-		.remote_addr = remote };
-	return audit_record(d, &e) == DB_OK ? NULL : "internal_error";
+	return audit_id(d, actor, action, "training_record", id, after, remote) == DB_OK ? NULL :
+	    "internal_error";
 }
 
 /* Hours already recorded for the person on that day, and the cap in force on it. */

@@ -1,5 +1,6 @@
 #include "audit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 enum db_rc
@@ -25,4 +26,16 @@ audit_record(struct db *d, const struct audit_entry *e)
 	free(before);
 	free(after);
 	return rc;
+}
+
+enum db_rc
+audit_id(struct db *d, int64_t actor, const char *action, const char *object_type, int64_t id,
+    json_t *after, const char *remote_addr)
+{
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%lld", (long long)id);
+	struct audit_entry e = { .actor_user_id = actor, .action = action,
+		.object_type = object_type, .object_id = oid, .after = after,
+		.remote_addr = remote_addr };
+	return audit_record(d, &e);
 }

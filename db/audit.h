@@ -21,5 +21,8 @@ struct audit_entry {
 };
 
 enum db_rc audit_record(struct db *, const struct audit_entry *);
+/* The common case: an object named by its numeric id, a change without a "before". */
+enum db_rc audit_id(struct db *, int64_t actor, const char *action, const char *object_type,
+    int64_t id, json_t *after, const char *remote_addr);
 
 #endif

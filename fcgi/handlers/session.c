@@ -23,13 +23,7 @@ h_login_form(struct request *req, struct response *r)
 static void
 audit_session(struct request *req, const char *action, int64_t uid)
 {
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%lld", (long long)uid);
-	struct audit_entry e = {
-		.actor_user_id = uid, .action = action, .object_type = "user", .object_id = oid,
-		.remote_addr = req->remote_addr,
-	};
-	(void)audit_record(req->w->db, &e);
+	(void)audit_id(req->w->db, uid, action, "user", uid, NULL, req->remote_addr);
 }
 
 void
