@@ -75,6 +75,11 @@ static const struct err_def table[] = {
 	{ "db_busy", 503, "数据库繁忙（并发冲突），请稍后原样重试" },
 	{ "db_unavailable", 503, "数据库暂不可用，请稍后重试" },
 	{ "service_unavailable", 503, "服务暂不可用，请稍后重试" },
+	{ "bad_level", 400, "等级无效：应为 junior、intermediate 或 senior" },
+
+	/* assessment: level rules, evidence, exams, panels, eligibility */
+
+	/* certificates: issue, lifecycle, verification */
 };
 
 const struct err_def *

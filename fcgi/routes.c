@@ -69,6 +69,10 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/api-keys", h_apikeys, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/api-keys", h_apikey_create, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/api-keys/{prefix}/revoke", h_apikey_revoke, ROLE_ADMIN, R_DB },
+
+	/* assessment: level rules, evidence, exams, panels, eligibility */
+
+	/* certificates: issue, lifecycle, verification */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);
