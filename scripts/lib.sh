@@ -16,7 +16,7 @@ die() { printf '%s: error: %s\n' "$ME" "$*" >&2; exit 1; }
 # Debian packages
 
 RUNTIME_PACKAGES=(build-essential libcsv-dev autoconf automake libtool pkg-config libfcgi-dev libmariadb-dev
-	mariadb-server mariadb-client nginx-light libsodium-dev libjansson-dev libinih-dev curl)
+	mariadb-server mariadb-client nginx-light libsodium-dev libjansson-dev libinih-dev curl zlib1g-dev)
 TEST_PACKAGES=(libcriterion-dev clang libclang-rt-14-dev chromium fonts-noto-cjk python3 jq)
 
 # ensure_packages PKG...: installs the Debian packages of the list that are not installed yet.
