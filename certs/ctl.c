@@ -34,6 +34,35 @@ import(struct db *d, const struct tm_config *cfg, int64_t actor, int64_t pid, co
 	return why ? -1 : 0;
 }
 
+/*
+ * Person ids on stdin, one per line: each imported in its own transaction, so the cost per
+ * certificate stays flat and memory bounded however many lines come. Prints "serial url".
+ */
+static int
+import_many(struct db *d, const struct tm_config *cfg, int argc, char **argv)
+{
+	struct ymd on;
+	char line[64];
+	long n = 0, bad = 0;
+	if (argc != 2 || !ymd_parse_str(argv[1], &on)) {
+		fprintf(stderr, "usage: tmcred-ctl cert-import-many LEVEL YYYY-MM-DD < person-ids\n");
+		return 2;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		json_t *out = NULL;
+		long long pid = atoll(line);
+		if (pid <= 0 || import(d, cfg, 0, pid, argv[0], on, &out) < 0)
+			bad++;
+		else
+			printf("%s %s\n", json_string_value(json_object_get(out, "serial")),
+			    json_string_value(json_object_get(out, "url")));
+		json_decref(out);
+		n++;
+	}
+	fprintf(stderr, "tmcred-ctl: %ld imported, %ld refused\n", n - bad, bad);
+	return bad ? 1 : 0;
+}
+
 int
 certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 {
@@ -41,7 +70,8 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 	struct db *d;
 	int rc = 0;
 
-	if (strcmp(cmd, "signkey") && strcmp(cmd, "signkey-rotate") && strcmp(cmd, "cert-import"))
+	if (strcmp(cmd, "signkey") && strcmp(cmd, "signkey-rotate") && strcmp(cmd, "cert-import") &&
+	    strcmp(cmd, "cert-import-many"))
 		return -1;
 	if (open_db(cfg, &d) < 0)
 		return 1;
@@ -58,6 +88,8 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 			rc = 1;
 		} else
 			printf("%s\n", id);
+	} else if (strcmp(cmd, "cert-import-many") == 0) {
+		rc = import_many(d, cfg, argc, argv);
 	} else {
 		struct ymd on;
 		json_t *out = NULL;

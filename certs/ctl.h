@@ -13,6 +13,7 @@
  *   cert-import PERSON LEVEL YYYY-MM-DD
  *                                record a certificate issued before tmcred (no eligibility
  *                                check; audited as an import) and print its serial and link
+ *   cert-import-many LEVEL YYYY-MM-DD < person ids, one per line (bulk imports, benchmarks)
  * Returns the exit status, or -1 when cmd is not one of them.
  */
 int	 certs_ctl(const struct tm_config *, const char *cmd, int argc, char **argv);

@@ -30,7 +30,8 @@ usage(void)
 	    "  token     print a random URL-safe token\n"
 	    "  signkey   create this node's first certificate signing key if there is none\n"
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
-	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n");
+	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
+	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n");
 }
 
 static void
