@@ -5,14 +5,23 @@
  *   cert-sample cert OUT.pdf NAME LEVEL BASE [FILING [NODE]]   certificate; prints its link
  *   cert-sample statement OUT.pdf NAME                   credit statement; prints its link
  *   cert-sample png URL OUT.png SCALE | svg URL OUT.svg SCALE
+ *   cert-sample keyset OUT.json SKFILE [KEYID [VALID_FROM]]
+ *                                       a fresh key: the key set (node SH, base
+ *                                       HTTPS://SH.TMCRED.CN) and the secret key (64 bytes, 0600)
+ *   cert-sample sign SKFILE KEYID NAME LEVEL [ISSUED]   prints the link of signed sample claims
  *
- * The demo link is signed by the key with seed 00 01 .. 1f (tests/unit/test_signature.c).
+ * The documents' links are signed by the key with seed 00 01 .. 1f (tests/unit/test_signature.c),
+ * or by the key in the file $CERT_SAMPLE_SK (id SH1) when that is set.
  */
+#include <fcntl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs/keyset.h"
 #include "certs/pdf.h"
 #include "certs/qr.h"
 #include "certs/serial.h"
@@ -53,8 +62,75 @@ sample_link(const char *name, char level, struct cert_claims *c, char *url, size
 	c->expires = (struct ymd){ 2029, 2, 28 };
 	strcpy(c->key_id, "SH1");
 	demo_key(pk, sk);
+	if (getenv("CERT_SAMPLE_SK") != NULL) {
+		FILE *f = fopen(getenv("CERT_SAMPLE_SK"), "rb");
+		size_t n = f ? fread(sk, 1, SIG_SK_BYTES, f) : 0;
+		if (f)
+			fclose(f);
+		if (n != SIG_SK_BYTES)
+			return -1;
+	}
 	if (holder_hash(name, c->holder) < 0 || sig_sign(c, sk, sig) < 0 ||
 	    verify_url("HTTPS://SH.TMCRED.CN", c, sig, url, cap) < 0)
+		return -1;
+	return 0;
+}
+
+/* A fresh Ed25519 key: its key set (one key from valid_from, open-ended) and its secret key. */
+static int
+make_keyset(const char *json_path, const char *sk_path, const char *id, const char *from)
+{
+	struct keyset ks;
+	unsigned char sk[SIG_SK_BYTES];
+	char *js;
+	int fd, rc = -1;
+
+	memset(&ks, 0, sizeof(ks));
+	strcpy(ks.node, "SH");
+	strcpy(ks.name, "上海");
+	strcpy(ks.base_url, "HTTPS://SH.TMCRED.CN");
+	ks.n = 1;
+	snprintf(ks.keys[0].id, sizeof(ks.keys[0].id), "%s", id);
+	if (!ymd_parse_str(from, &ks.keys[0].valid_from))
+		return -1;
+	crypto_sign_keypair(ks.keys[0].pk, sk);
+	json_t *j = keyset_to_json(&ks);
+	if (j == NULL || (js = json_dumps(j, JSON_INDENT(1))) == NULL)
+		return -1;
+	json_decref(j);
+	if (write_file(json_path, js, strlen(js)) == 0 &&
+	    (fd = open(sk_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		rc = write(fd, sk, sizeof(sk)) == (ssize_t)sizeof(sk) && close(fd) == 0 ? 0 : -1;
+	}
+	free(js);
+	sodium_memzero(sk, sizeof(sk));
+	return rc;
+}
+
+/* Signs sample claims (serial TM-SH-<year>-<level>-000123, 3 years) with the key in sk_path. */
+static int
+sign_sample(const char *sk_path, const char *id, const char *name, char level, const char *issued,
+    char *url, size_t cap)
+{
+	unsigned char sk[SIG_SK_BYTES], sig[SIG_BYTES];
+	struct cert_claims c;
+	FILE *f = fopen(sk_path, "rb");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fread(sk, 1, sizeof(sk), f) == sizeof(sk);
+	fclose(f);
+	memset(&c, 0, sizeof(c));
+	c.rev = 1;
+	c.level = level;
+	snprintf(c.key_id, sizeof(c.key_id), "%s", id);
+	if (!ok || !ymd_parse_str(issued, &c.issued))
+		return -1;
+	c.expires = (struct ymd){ c.issued.y + 3, c.issued.m, c.issued.d == 29 ? 28 : c.issued.d };
+	if (serial_format("SH", c.issued.y, level, 123, c.serial) < 0 ||
+	    holder_hash(name, c.holder) < 0 || sig_sign(&c, sk, sig) < 0 ||
+	    verify_url("HTTPS://SH.TMCRED.CN", &c, sig, url, cap) < 0)
 		return -1;
 	return 0;
 }
@@ -118,6 +194,17 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", qr_err_code(e));
 			return 1;
 		}
+	} else if (argc >= 4 && strcmp(argv[1], "keyset") == 0) {
+		return make_keyset(argv[2], argv[3], argc > 4 ? argv[4] : "SH1",
+		    argc > 5 ? argv[5] : "2026-01-01") == 0 ? 0 : 1;
+	} else if (argc >= 6 && strcmp(argv[1], "sign") == 0) {
+		if (sign_sample(argv[2], argv[3], argv[4], argv[5][0], argc > 6 ? argv[6] : "2026-03-01",
+		    url, sizeof(url)) < 0) {
+			fprintf(stderr, "cannot sign\n");
+			return 1;
+		}
+		printf("%s\n", url);
+		return 0;
 	} else {
 		fprintf(stderr, "usage: see the comment at the top of tests/render/cert_sample.c\n");
 		return 2;
