@@ -169,6 +169,184 @@ pango_ctx(void)
 	return tl_ctx;
 }
 
+/* ---- glyphs as Type 3 fonts ---- */
+
+/*
+ * Why not pango_cairo_show_layout: cairo embeds a font as a subset of its CFF table, and for
+ * Noto CJK (a 20 MB CFF per face) it copies and parses the whole table for every document and
+ * face: 10-17 ms per face per PDF, and 60-900 KB of subset each (bench/render.md). Instead the
+ * layout is shaped by pango as usual and its glyphs are shown through a cairo *user* font
+ * whose glyphs are the real font's outlines, drawn once per glyph and process (cairo caches
+ * them): the PDF gets a small Type 3 font of exactly the glyphs used, as vector paths, with a
+ * ToUnicode map from the clusters, so the text still reads back (pdftotext, copy and paste).
+ */
+static const cairo_user_data_key_t real_face_key;
+
+/* Outlines come from the real face at 1000 units per em, then scaled to the em square, so
+ * FreeType's 26.6 fixed point costs 1/64000 em of precision rather than 1/64. */
+static void
+real_font_at_em(cairo_scaled_font_t *sf, cairo_t *cr)
+{
+	cairo_font_options_t *fo = cairo_font_options_create();
+	cairo_font_face_t *real = cairo_font_face_get_user_data(cairo_scaled_font_get_font_face(sf),
+	    &real_face_key);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_set_font_options(cr, fo);
+	cairo_font_options_destroy(fo);
+	cairo_set_font_face(cr, real);
+	cairo_scale(cr, 0.001, 0.001);
+	cairo_set_font_size(cr, 1000);
+}
+
+static cairo_status_t
+t3_init(cairo_scaled_font_t *sf, cairo_t *cr, cairo_font_extents_t *ext)
+{
+	real_font_at_em(sf, cr);
+	cairo_font_extents(cr, ext);        /* in the 1000-unit space: back to the em square */
+	ext->ascent /= 1000;
+	ext->descent /= 1000;
+	ext->height /= 1000;
+	ext->max_x_advance /= 1000;
+	ext->max_y_advance /= 1000;
+	return cairo_status(cr);
+}
+
+static cairo_status_t
+t3_render(cairo_scaled_font_t *sf, unsigned long glyph, cairo_t *cr, cairo_text_extents_t *ext)
+{
+	cairo_glyph_t g = { glyph, 0, 0 };
+
+	/* PANGO_GLYPH_EMPTY and PANGO_GLYPH_UNKNOWN_FLAG glyphs are not font glyphs: draw nothing */
+	if (glyph >= PANGO_GLYPH_EMPTY) {
+		memset(ext, 0, sizeof(*ext));
+		return CAIRO_STATUS_SUCCESS;
+	}
+	real_font_at_em(sf, cr);
+	cairo_glyph_extents(cr, &g, 1, ext);
+	ext->x_bearing /= 1000;
+	ext->y_bearing /= 1000;
+	ext->width /= 1000;
+	ext->height /= 1000;
+	ext->x_advance /= 1000;
+	ext->y_advance /= 1000;
+	cairo_glyph_path(cr, &g, 1);
+	cairo_fill(cr);
+	return cairo_status(cr);
+}
+
+#define T3_FACES_MAX 8          /* faces a document uses: serif, serif bold, a fallback or two */
+static _Thread_local struct {
+	cairo_font_face_t *real, *user;
+} tl_faces[T3_FACES_MAX];
+
+/* The user face standing for a real (FreeType) face, made once per thread and face. */
+static cairo_font_face_t *
+t3_face(cairo_font_face_t *real)
+{
+	int i;
+	for (i = 0; i < T3_FACES_MAX && tl_faces[i].real != NULL; i++)
+		if (tl_faces[i].real == real)
+			return tl_faces[i].user;
+	if (i == T3_FACES_MAX)
+		return NULL;
+	cairo_font_face_t *u = cairo_user_font_face_create();
+	cairo_user_font_face_set_init_func(u, t3_init);
+	cairo_user_font_face_set_render_glyph_func(u, t3_render);
+	if (cairo_font_face_set_user_data(u, &real_face_key, cairo_font_face_reference(real),
+	    (cairo_destroy_func_t)cairo_font_face_destroy) != CAIRO_STATUS_SUCCESS) {
+		cairo_font_face_destroy(real);
+		cairo_font_face_destroy(u);
+		return NULL;
+	}
+	tl_faces[i].real = real;
+	tl_faces[i].user = u;
+	return u;
+}
+
+/* One shaped run: its glyphs at their positions, with the clusters that map them to text. */
+static int
+t3_run(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
+{
+	PangoGlyphString *gs = run->glyphs;
+	cairo_scaled_font_t *real_sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
+	cairo_matrix_t fm, ctm;
+	cairo_font_options_t *fo;
+	cairo_scaled_font_t *sf;
+	cairo_font_face_t *uf;
+	cairo_glyph_t *glyphs;
+	cairo_text_cluster_t *cl;
+	int n = gs->num_glyphs, nc = 0, rc = -1;
+	double gx = x;
+
+	if (real_sf == NULL || n == 0)
+		return n == 0 ? 0 : -1;
+	if ((uf = t3_face(cairo_scaled_font_get_font_face(real_sf))) == NULL)
+		return -1;
+	glyphs = g_new(cairo_glyph_t, n);
+	cl = g_new(cairo_text_cluster_t, n);
+	for (int i = 0; i < n; i++) {
+		PangoGlyphInfo *gi = &gs->glyphs[i];
+		glyphs[i].index = gi->glyph;
+		glyphs[i].x = gx + (double)gi->geometry.x_offset / PANGO_SCALE;
+		glyphs[i].y = y + (double)gi->geometry.y_offset / PANGO_SCALE;
+		gx += (double)gi->geometry.width / PANGO_SCALE;
+		/* left-to-right text: a new cluster wherever the glyph's text offset moves on */
+		if (i == 0 || gs->log_clusters[i] != gs->log_clusters[i - 1]) {
+			cl[nc].num_glyphs = 0;
+			cl[nc].num_bytes = 0;
+			nc++;
+		}
+		cl[nc - 1].num_glyphs++;
+	}
+	/* bytes of each cluster: up to the next cluster's start, the last up to the item's end */
+	for (int i = 0, c = 0; i < n; c++) {
+		int start = gs->log_clusters[i], j = i + cl[c].num_glyphs;
+		int end = j < n ? gs->log_clusters[j] : run->item->length;
+		cl[c].num_bytes = end - start;
+		i = j;
+	}
+	cairo_scaled_font_get_font_matrix(real_sf, &fm);
+	cairo_scaled_font_get_ctm(real_sf, &ctm);
+	fo = cairo_font_options_create();
+	cairo_scaled_font_get_font_options(real_sf, fo);
+	sf = cairo_scaled_font_create(uf, &fm, &ctm, fo);
+	cairo_font_options_destroy(fo);
+	if (cairo_scaled_font_status(sf) == CAIRO_STATUS_SUCCESS) {
+		cairo_set_scaled_font(cr, sf);
+		cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, glyphs, n,
+		    cl, nc, 0);
+		rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+	}
+	cairo_scaled_font_destroy(sf);
+	g_free(glyphs);
+	g_free(cl);
+	return rc;
+}
+
+/* What pango_cairo_show_layout does, with the glyphs shown through Type 3 faces. */
+static int
+t3_show_layout(cairo_t *cr, PangoLayout *l, double x, double y)
+{
+	PangoLayoutIter *it = pango_layout_get_iter(l);
+	const char *text = pango_layout_get_text(l);
+	int rc = 0;
+
+	do {
+		PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
+		PangoRectangle logical;
+		if (run == NULL)
+			continue;       /* end of a line */
+		pango_layout_iter_get_run_extents(it, NULL, &logical);
+		double bx = x + (double)logical.x / PANGO_SCALE;
+		double by = y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+		if (t3_run(cr, text, run, bx, by) < 0)
+			rc = -1;
+	} while (pango_layout_iter_next_run(it));
+	pango_layout_iter_free(it);
+	return rc;
+}
+
 struct style {
 	const char   *family;
 	int           bold;
@@ -183,6 +361,7 @@ struct style {
 struct page {
 	cairo_t      *cr;
 	PangoContext *pc;
+	int           failed;           /* a run could not be shown */
 };
 
 static PangoLayout *
@@ -241,7 +420,8 @@ text_box(struct page *pg, const struct style *st, const char *s, double x, doubl
 	if (draw) {
 		cairo_set_source_rgb(pg->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
 		cairo_move_to(pg->cr, x, y);
-		pango_cairo_show_layout(pg->cr, l);
+		if (t3_show_layout(pg->cr, l, x, y) < 0)
+			pg->failed = 1;
 	}
 	g_object_unref(l);
 	return (double)lh / PANGO_SCALE;
@@ -433,10 +613,11 @@ render(const char *title, const char *link, draw_fn draw, const void *doc, unsig
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "tmcred");
 	pg.cr = cairo_create(surf);
+	pg.failed = 0;
 	pango_cairo_update_context(pg.cr, pg.pc);
 	if (draw(&pg, doc, &q) < 0) {
 		rc = PDF_EINVAL;
-	} else {
+	} else if (!pg.failed) {
 		cairo_show_page(pg.cr);
 		if (cairo_status(pg.cr) == CAIRO_STATUS_SUCCESS)
 			rc = PDF_OK;
