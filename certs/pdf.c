@@ -38,6 +38,8 @@ pdf_err_code(enum pdf_err e)
 		return "pdf_qr";
 	case PDF_ERENDER:
 		return "pdf_failed";
+	case PDF_EGLYPH:
+		return "pdf_glyph";
 	}
 	return "pdf_failed";
 }
@@ -264,7 +266,10 @@ t3_face(cairo_font_face_t *real)
 	return u;
 }
 
-/* One shaped run: its glyphs at their positions, with the clusters that map them to text. */
+/*
+ * One shaped run: its glyphs at their positions, with the clusters that map them to text.
+ * 0, -1 when cairo failed, -2 for a character that no font can show.
+ */
 static int
 t3_run(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
 {
@@ -287,6 +292,12 @@ t3_run(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
 	cl = g_new(cairo_text_cluster_t, n);
 	for (int i = 0; i < n; i++) {
 		PangoGlyphInfo *gi = &gs->glyphs[i];
+		/* a character no installed font has: refuse rather than print a blank or a box */
+		if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
+			g_free(glyphs);
+			g_free(cl);
+			return -2;
+		}
 		glyphs[i].index = gi->glyph;
 		glyphs[i].x = gx + (double)gi->geometry.x_offset / PANGO_SCALE;
 		glyphs[i].y = y + (double)gi->geometry.y_offset / PANGO_SCALE;
@@ -324,7 +335,7 @@ t3_run(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
 	return rc;
 }
 
-/* What pango_cairo_show_layout does, with the glyphs shown through Type 3 faces. */
+/* What pango_cairo_show_layout does, with the glyphs shown through Type 3 faces (as t3_run). */
 static int
 t3_show_layout(cairo_t *cr, PangoLayout *l, double x, double y)
 {
@@ -340,8 +351,9 @@ t3_show_layout(cairo_t *cr, PangoLayout *l, double x, double y)
 		pango_layout_iter_get_run_extents(it, NULL, &logical);
 		double bx = x + (double)logical.x / PANGO_SCALE;
 		double by = y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
-		if (t3_run(cr, text, run, bx, by) < 0)
-			rc = -1;
+		int r = t3_run(cr, text, run, bx, by);
+		if (r < rc)
+			rc = r;
 	} while (pango_layout_iter_next_run(it));
 	pango_layout_iter_free(it);
 	return rc;
@@ -361,7 +373,7 @@ struct style {
 struct page {
 	cairo_t      *cr;
 	PangoContext *pc;
-	int           failed;           /* a run could not be shown */
+	int           failed;           /* 1: a run could not be shown, 2: a glyph is missing */
 };
 
 static PangoLayout *
@@ -420,8 +432,9 @@ text_box(struct page *pg, const struct style *st, const char *s, double x, doubl
 	if (draw) {
 		cairo_set_source_rgb(pg->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
 		cairo_move_to(pg->cr, x, y);
-		if (t3_show_layout(pg->cr, l, x, y) < 0)
-			pg->failed = 1;
+		int r = t3_show_layout(pg->cr, l, x, y);
+		if (r < 0 && (pg->failed == 0 || r == -2))
+			pg->failed = -r;
 	}
 	g_object_unref(l);
 	return (double)lh / PANGO_SCALE;
@@ -617,6 +630,8 @@ render(const char *title, const char *link, draw_fn draw, const void *doc, unsig
 	pango_cairo_update_context(pg.cr, pg.pc);
 	if (draw(&pg, doc, &q) < 0) {
 		rc = PDF_EINVAL;
+	} else if (pg.failed == 2) {
+		rc = PDF_EGLYPH;
 	} else if (!pg.failed) {
 		cairo_show_page(pg.cr);
 		if (cairo_status(pg.cr) == CAIRO_STATUS_SUCCESS)

@@ -28,6 +28,7 @@ enum pdf_err {
 	PDF_EINVAL,             /* a field missing, too long, not UTF-8, a bad level or date */
 	PDF_EQR,                /* the link cannot be a QR code (too long for version 10) */
 	PDF_ERENDER,            /* cairo or pango failed, or out of memory */
+	PDF_EGLYPH,             /* a character that no installed font has (it would print blank) */
 };
 
 /* Stable code ("pdf_invalid", ...; "ok") per result. */

@@ -70,6 +70,8 @@ Test(pdf, certificate_refuses_bad_input)
 	REFUSED(d.base_name = "", PDF_EINVAL);
 	REFUSED(d.node_name = NULL, PDF_EINVAL);
 	REFUSED(d.link = NULL, PDF_EINVAL);
+	/* a private-use character no font has would print blank: refused */
+	REFUSED(d.holder_name = "\xee\x80\x80张", PDF_EGLYPH);
 	/* a link that needs a QR version above 10 */
 	static char biglink[PDF_LINK_MAX + 1];
 	memset(biglink, 'a', 250);
@@ -87,6 +89,12 @@ Test(pdf, certificate_refuses_bad_input)
 	REFUSED(d.holder_name = longname, PDF_EINVAL);
 #undef REFUSED
 	cr_assert_str_eq(pdf_err_code(PDF_EINVAL), "pdf_invalid");
+	cr_assert_str_eq(pdf_err_code(PDF_EGLYPH), "pdf_glyph");
+	/* a rare character outside the BMP that the fonts do have is fine */
+	d = doc();
+	d.holder_name = "𠮷野";
+	cr_assert_eq(pdf_certificate(&d, &out, &len), PDF_OK);
+	free(out);
 }
 
 Test(pdf, statement_renders_and_checks)
