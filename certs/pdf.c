@@ -861,3 +861,21 @@ pdf_statement(const struct statement_doc *d, unsigned char **out, size_t *len)
 	snprintf(title, sizeof(title), "继续教育学时证明 %s", d->holder_name);
 	return render(title, d->link, draw_statement, d, out, len);
 }
+
+int
+pdf_warm(void)
+{
+	static const char link[] = "HTTPS://SH.TMCRED.CN/V/TM-SH-2026-J-000001-0/WARMUP";
+	const struct cert_doc d = {
+		.holder_name = "张三", .level = 'J', .serial = "TM-SH-2026-J-000001-0", .rev = 1,
+		.issued_on = { 2026, 1, 1 }, .expires_on = { 2029, 1, 1 },
+		.base_name = "培训基地", .node_name = "上海（SH）", .filing_no = NULL, .link = link,
+	};
+	unsigned char *out;
+	size_t len;
+
+	if (pdf_certificate(&d, &out, &len) != PDF_OK)
+		return -1;
+	free(out);
+	return 0;
+}

@@ -65,6 +65,14 @@ struct statement_doc {
 enum pdf_err pdf_certificate(const struct cert_doc *, unsigned char **out, size_t *len);
 enum pdf_err pdf_statement(const struct statement_doc *, unsigned char **out, size_t *len);
 
+/*
+ * Optional: sets up fontconfig, the font map and the glyph caches by rendering one sample
+ * certificate into a discarded buffer (~0.1-0.3 s), so that a worker's first real PDF is as
+ * fast as the next ones. Call it in each worker process after fork (the caches are per
+ * process and thread). Returns 0, or -1 when rendering fails (fonts missing).
+ */
+int	 pdf_warm(void);
+
 /* "2026年12月31日" into buf (at least 24 bytes: 4 + 3 + 2 + 3 + 2 + 3 + NUL = 20). */
 void	 pdf_date_zh(struct ymd, char *buf, size_t cap);
 

@@ -36,6 +36,7 @@ assert_pdf(const unsigned char *p, size_t len)
 
 Test(pdf, certificate_renders)
 {
+	cr_assert_eq(pdf_warm(), 0);
 	struct cert_doc d = doc();
 	unsigned char *out = NULL;
 	size_t len = 0;
