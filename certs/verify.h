@@ -30,9 +30,13 @@ struct verify_result {
 	char current_url[VERIFY_URL_MAX + 1];   /* superseded: the current revision's link */
 };
 
-/* A QR link's path, "/V/<SERIAL>/<TOKEN>" (any case). DB_OK, or the database's trouble. */
+/*
+ * A QR link's path, "/V/<SERIAL>/<TOKEN>" (any case). DB_OK, or the database's trouble.
+ * epoch: the host's certificate epoch (bumped after every issue and status change made on
+ * this host), so the worker's registry snapshot (certs/snapshot.h) is never stale for them.
+ */
 enum db_rc cert_verify_link(struct db *, const struct tm_config *, const char *path, size_t len,
-    struct verify_result *);
+    uint64_t epoch, struct verify_result *);
 /*
  * A typed serial, no signature: the registry's answer. serial_err != SERIAL_OK (status
  * VS_UNKNOWN) when the serial is malformed, before any database access.

@@ -55,7 +55,10 @@ CREATE TABLE certificates (
   status_changed_at DATETIME(6) NULL,
   torch_filing_no VARCHAR(40) NULL,
   created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  -- workers refresh their registry snapshot from the rows changed since they last looked
+  updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
   UNIQUE KEY uq_certificates_serial (serial),
+  KEY ix_certificates_updated (updated_at),
   -- one certificate per person and level: issuing twice at once leaves exactly one
   UNIQUE KEY uq_certificates_person_level (person_id, level),
   KEY ix_certificates_status (status),
