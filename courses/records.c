@@ -444,7 +444,12 @@ summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct led
 	return NULL;
 }
 
-/* The years from..to from ledger_years (kept by a trigger): a few rows whatever the history. */
+/*
+ * The years from..to from ledger_years (kept by a trigger) and the rules, in one statement:
+ * one round trip whatever the history, and the rules read in the same snapshot as the sums,
+ * so a rule an admin adds or changes counts from the next request on (no cache to go stale).
+ * Rows with kind 0 are rules (effective_from as YYYYMMDD), kind 1 a year's sums.
+ */
 static const char *
 summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,
     struct ledger_year *sum, const struct ce_rule **rule_now, struct ce_rule *rules, size_t *nr)
@@ -455,29 +460,52 @@ summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,
 
 	if (n < 1 || n > TM_MAX_STATEMENT_YEARS)
 		return "statement_range_invalid";
-	if ((rc = load_rules(d, rules, nr)) != DB_OK)
-		return db_code(rc);
 	memset(y, 0, sizeof(y));
 	for (int i = 0; i < n; i++)
 		y[i].year = from + i;
+	*nr = 0;
 	struct db_val v[] = { DBV_I64(pid), DBV_I64(from), DBV_I64(to) };
-	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(),
+		DBO_I64(), DBO_I64() };
 	struct db_iter it;
-	rc = db_iter_start(d, &it, "SELECT year, professional_x2, general_x2, compulsory_x2"
-	    " FROM ledger_years WHERE person_id = ? AND year BETWEEN ? AND ?", v, 3, o, 4);
+	rc = db_iter_start(d, &it, "SELECT 0, YEAR(effective_from) * 10000 + MONTH(effective_from)"
+	    " * 100 + DAY(effective_from), annual_hours_x2, professional_num, professional_den,"
+	    " daily_cap_x2, minutes_per_hour, carry_over FROM ce_rules WHERE region = 'SH'"
+	    " UNION ALL SELECT 1, year, professional_x2, general_x2, compulsory_x2, 0, 0, 0"
+	    " FROM ledger_years WHERE person_id = ? AND year BETWEEN ? AND ?", v, 3, o, DB_N(o));
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
-		int i = (int)o[0].i - from;
+		if (o[0].i == 0) {
+			struct ce_rule *x = &rules[*nr];
+			int64_t f = o[1].i;
+			if (*nr == MAX_RULES) {
+				rc = DB_ERR;   /* more rules than MAX_RULES: refuse rather than judge by some */
+				break;
+			}
+			x->effective_from = (struct ymd){ (int)(f / 10000), (int)(f / 100 % 100),
+			    (int)(f % 100) };
+			if (o[4].i <= 0)
+				continue;
+			x->annual_x2 = (int)o[2].i;
+			x->prof_num = (int)o[3].i;
+			x->prof_den = (int)o[4].i;
+			x->daily_cap_x2 = (int)o[5].i;
+			x->minutes_per_hour = (int)o[6].i;
+			x->carry_over = o[7].i != 0;
+			(*nr)++;
+			continue;
+		}
+		int i = (int)o[1].i - from;
 		if (i < 0 || i >= n)
 			continue;
 		/* a year's sums never go below zero, as a day's do not in the pure ledger */
-		y[i].professional_x2 = o[1].i > 0 ? (int)o[1].i : 0;
-		y[i].general_x2 = o[2].i > 0 ? (int)o[2].i : 0;
-		y[i].compulsory_x2 = o[3].i > 0 ? (int)o[3].i : 0;
+		y[i].professional_x2 = o[2].i > 0 ? (int)o[2].i : 0;
+		y[i].general_x2 = o[3].i > 0 ? (int)o[3].i : 0;
+		y[i].compulsory_x2 = o[4].i > 0 ? (int)o[4].i : 0;
 		y[i].total_x2 = y[i].professional_x2 + y[i].general_x2;
 	}
 	db_iter_end(&it);
 	if (rc != DB_NOROW)
-		return db_code(rc);
+		return db_code(rc == DB_OK ? DB_ERR : rc);
 	memset(sum, 0, sizeof(*sum));
 	for (int i = 0; i < n; i++) {
 		if (ledger_judge(&y[i], rules, *nr) < 0)
