@@ -64,6 +64,7 @@ apply(struct tm_config *c, const char *sec, const char *key, const char *v)
 	if (S("db", "name")) return set_str(c->db_name, sizeof(c->db_name), v);
 	if (S("keys", "dir")) return set_str(c->keys_dir, sizeof(c->keys_dir), v);
 	if (S("migrations", "dir")) return set_str(c->migrations_dir, sizeof(c->migrations_dir), v);
+	if (S("session", "cache_seconds")) return set_uint(&c->session_cache_seconds, v, 3600);
 #undef S
 	return 1;
 }
@@ -88,7 +89,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 		{ "server", "socket" }, { "server", "workers" }, { "server", "templates" },
 		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
 		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
-		{ "keys", "dir" }, { "migrations", "dir" },
+		{ "keys", "dir" }, { "migrations", "dir" }, { "session", "cache_seconds" },
 	};
 	struct load_ctx l = { c, err, errlen, 0 };
 
@@ -100,6 +101,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 	set_str(c->db_name, sizeof(c->db_name), "tmcred");
 	set_str(c->keys_dir, sizeof(c->keys_dir), "var/keys");
 	set_str(c->migrations_dir, sizeof(c->migrations_dir), "db/migrations");
+	c->session_cache_seconds = 5;   /* DEFAULT; the bound is documented in README.md */
 
 	if (path != NULL) {
 		int rc = ini_parse(path, on_entry, &l);
