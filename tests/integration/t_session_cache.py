@@ -1,8 +1,9 @@
 """What a worker may remember between requests, and when it must forget it:
 sessions (fcgi/session.h: a logout ends the session on every worker at once;
 a change made in SQL lands within [session] cache_seconds) and the
-continuing-education rules (read with the ledger in one statement, so an
-admin's change counts from the next request on, on every worker).
+continuing-education rules (cached per worker, but checked against
+ce_rules_version in the same statement as the ledger, so an admin's change
+counts from the next request on, on every worker).
 
 Each check makes its requests one after another on fresh connections: the
 test stack runs two workers blocked in accept() on one socket, and the
