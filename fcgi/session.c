@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,7 +81,10 @@ session_shared_init(void)
 	if (inherited != NULL) {
 		fd = atoi(inherited);
 		unsetenv(SHARED_FD_ENV);
-		if (fd <= 2 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+		/* Only what a previous image handed over: an open file of exactly our size. */
+		struct stat st;
+		if (fd <= 2 || fstat(fd, &st) != 0 || st.st_size != sizeof(struct session_shared) ||
+		    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
 			fd = -1;
 	}
 	if (fd < 0) {
