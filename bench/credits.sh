@@ -297,11 +297,13 @@ ledger_sql() { # PERSON_ID
 		echo '```'
 		echo
 	done
-	echo "## What credits_year reads now (ledger_years, migration 0004), stack L"
+	echo "## What credits_year reads now (ce_rules_version + ledger_years, migrations 0004 and 0008), stack L"
 	echo
 	echo '```'
-	sql "$L" -t -e "EXPLAIN SELECT year, professional_x2, general_x2, compulsory_x2 FROM ledger_years
-		WHERE person_id = $PIDL AND year BETWEEN $((YEAR - 2)) AND $YEAR" 2>&1 || true
+	sql "$L" -t -e "EXPLAIN SELECT v.version, COALESCE(y.year, 0), COALESCE(y.professional_x2, 0),
+		COALESCE(y.general_x2, 0), COALESCE(y.compulsory_x2, 0) FROM ce_rules_version v
+		LEFT JOIN ledger_years y ON y.person_id = $PIDL AND y.year BETWEEN $((YEAR - 2)) AND $YEAR
+		WHERE v.id = 1" 2>&1 || true
 	echo '```'
 	echo
 } >"$OUT/credits.explain"

@@ -444,43 +444,109 @@ summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct led
 	return NULL;
 }
 
-/* The years from..to from ledger_years (kept by a trigger): a few rows whatever the history. */
+/*
+ * The rules as this worker last read them, with the ce_rules_version they were read at
+ * (migration 0008: bumped by triggers on every change to ce_rules). -1: none read yet.
+ */
+static struct ce_rule rules_cache[MAX_RULES];
+static size_t rules_cached;
+static int64_t rules_cached_version = -1;
+
+/* Re-reads the rules with the version they belong to (one snapshot). */
+static enum db_rc
+reload_rules(struct db *d)
+{
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(),
+		DBO_I64(), DBO_I64() };
+	struct db_iter it;
+	int64_t version = -1;
+	size_t n = 0;
+	enum db_rc rc = db_iter_start(d, &it, "SELECT v.version, YEAR(r.effective_from) * 10000 +"
+	    " MONTH(r.effective_from) * 100 + DAY(r.effective_from), r.annual_hours_x2,"
+	    " r.professional_num, r.professional_den, r.daily_cap_x2, r.minutes_per_hour,"
+	    " r.carry_over FROM ce_rules_version v JOIN ce_rules r ON r.region = 'SH'"
+	    " WHERE v.id = 1", NULL, 0, o, DB_N(o));
+	rules_cached_version = -1;
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+		if (n == MAX_RULES) {
+			rc = DB_ERR;   /* more rules than MAX_RULES: refuse rather than judge by some */
+			break;
+		}
+		version = o[0].i;
+		if (o[4].i <= 0)
+			continue;
+		struct ce_rule *x = &rules_cache[n++];
+		x->effective_from = (struct ymd){ (int)(o[1].i / 10000), (int)(o[1].i / 100 % 100),
+		    (int)(o[1].i % 100) };
+		x->annual_x2 = (int)o[2].i;
+		x->prof_num = (int)o[3].i;
+		x->prof_den = (int)o[4].i;
+		x->daily_cap_x2 = (int)o[5].i;
+		x->minutes_per_hour = (int)o[6].i;
+		x->carry_over = o[7].i != 0;
+	}
+	db_iter_end(&it);
+	if (rc != DB_NOROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	rules_cached = n;
+	rules_cached_version = version;   /* no rules at all: -1, read again next time */
+	return DB_OK;
+}
+
+/*
+ * The years from..to from ledger_years (kept by a trigger) and the rules' version, in one
+ * statement: one round trip whatever the history. The rules themselves are read again only
+ * when that version differs from the one cached, so an admin's change to ce_rules counts from
+ * the next request on, on every worker and every host.
+ */
 static const char *
 summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,
-    struct ledger_year *sum, const struct ce_rule **rule_now, struct ce_rule *rules, size_t *nr)
+    struct ledger_year *sum, const struct ce_rule **rule_now)
 {
 	struct ledger_year y[TM_MAX_STATEMENT_YEARS];
 	int n = to - from + 1;
+	int64_t version = -1;
 	enum db_rc rc;
 
 	if (n < 1 || n > TM_MAX_STATEMENT_YEARS)
 		return "statement_range_invalid";
-	if ((rc = load_rules(d, rules, nr)) != DB_OK)
-		return db_code(rc);
 	memset(y, 0, sizeof(y));
 	for (int i = 0; i < n; i++)
 		y[i].year = from + i;
 	struct db_val v[] = { DBV_I64(pid), DBV_I64(from), DBV_I64(to) };
-	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
 	struct db_iter it;
-	rc = db_iter_start(d, &it, "SELECT year, professional_x2, general_x2, compulsory_x2"
-	    " FROM ledger_years WHERE person_id = ? AND year BETWEEN ? AND ?", v, 3, o, 4);
+	rc = db_iter_start(d, &it, "SELECT v.version, COALESCE(y.year, 0), COALESCE(y.professional_x2, 0),"
+	    " COALESCE(y.general_x2, 0), COALESCE(y.compulsory_x2, 0) FROM ce_rules_version v"
+	    " LEFT JOIN ledger_years y ON y.person_id = ? AND y.year BETWEEN ? AND ?"
+	    " WHERE v.id = 1", v, 3, o, DB_N(o));
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
-		int i = (int)o[0].i - from;
+		version = o[0].i;
+		int i = (int)o[1].i - from;
 		if (i < 0 || i >= n)
 			continue;
 		/* a year's sums never go below zero, as a day's do not in the pure ledger */
-		y[i].professional_x2 = o[1].i > 0 ? (int)o[1].i : 0;
-		y[i].general_x2 = o[2].i > 0 ? (int)o[2].i : 0;
-		y[i].compulsory_x2 = o[3].i > 0 ? (int)o[3].i : 0;
+		y[i].professional_x2 = o[2].i > 0 ? (int)o[2].i : 0;
+		y[i].general_x2 = o[3].i > 0 ? (int)o[3].i : 0;
+		y[i].compulsory_x2 = o[4].i > 0 ? (int)o[4].i : 0;
 		y[i].total_x2 = y[i].professional_x2 + y[i].general_x2;
 	}
 	db_iter_end(&it);
 	if (rc != DB_NOROW)
-		return db_code(rc);
+		return db_code(rc == DB_OK ? DB_ERR : rc);
+	if (version < 0) {
+		/* Without its one row (migration 0008) every year would read as empty: refuse. */
+		fprintf(stderr, "tmcred: ce_rules_version has no row 1\n");
+		return db_code(DB_ERR);
+	}
+	/* Rules newer than the sums just read are fine; older ones never are. */
+	if (version != rules_cached_version) {
+		if ((rc = reload_rules(d)) != DB_OK)
+			return db_code(rc);
+	}
 	memset(sum, 0, sizeof(*sum));
 	for (int i = 0; i < n; i++) {
-		if (ledger_judge(&y[i], rules, *nr) < 0)
+		if (ledger_judge(&y[i], rules_cache, rules_cached) < 0)
 			return "no_ce_rule";
 		json_array_append_new(years, year_json(&y[i]));
 		sum->total_x2 += y[i].total_x2;
@@ -488,7 +554,7 @@ summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,
 		sum->general_x2 += y[i].general_x2;
 		sum->compulsory_x2 += y[i].compulsory_x2;
 	}
-	*rule_now = ce_rule_for(rules, *nr, (struct ymd){ to, 12, 31 });
+	*rule_now = ce_rule_for(rules_cache, rules_cached, (struct ymd){ to, 12, 31 });
 	return NULL;
 }
 
@@ -497,10 +563,8 @@ credits_year(struct db *d, int64_t pid, int year, json_t **out)
 {
 	json_t *years = json_array();
 	struct ledger_year sum;
-	struct ce_rule rules[MAX_RULES];
-	size_t nr = 0;
 	const struct ce_rule *rule = NULL;
-	const char *why = summarise_totals(d, pid, year - 2, year, years, &sum, &rule, rules, &nr);
+	const char *why = summarise_totals(d, pid, year - 2, year, years, &sum, &rule);
 	if (why != NULL) {
 		json_decref(years);
 		return why;

@@ -80,6 +80,7 @@ apply(struct tm_config *c, const char *sec, const char *key, const char *v)
 	if (S("node", "code")) return set_node_code(c->node_code, sizeof(c->node_code), v);
 	if (S("node", "name")) return set_str(c->node_name, sizeof(c->node_name), v);
 	if (S("node", "base_url")) return set_str(c->node_base_url, sizeof(c->node_base_url), v);
+	if (S("session", "cache_seconds")) return set_uint(&c->session_cache_seconds, v, 3600);
 #undef S
 	return 1;
 }
@@ -105,7 +106,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
 		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
 		{ "keys", "dir" }, { "migrations", "dir" }, { "node", "code" }, { "node", "name" },
-		{ "node", "base_url" },
+		{ "node", "base_url" }, { "session", "cache_seconds" },
 	};
 	struct load_ctx l = { c, err, errlen, 0 };
 
@@ -120,6 +121,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 	set_str(c->node_code, sizeof(c->node_code), "SH");
 	set_str(c->node_name, sizeof(c->node_name), "上海");
 	set_str(c->node_base_url, sizeof(c->node_base_url), "HTTP://127.0.0.1:8080");
+	c->session_cache_seconds = 5;   /* DEFAULT; the bound is documented in README.md */
 
 	if (path != NULL) {
 		int rc = ini_parse(path, on_entry, &l);

@@ -24,6 +24,12 @@ struct tm_config {
 	char node_code[5];           /* 2..4 letters A-Z */
 	char node_name[65];
 	char node_base_url[65];      /* "HTTPS://SH.TMCRED.CN": upper case keeps QR codes small */
+	/*
+	 * [session] cache_seconds: how long a worker trusts a session it read (0 = read it on
+	 * every request). A logout on this host ends it at once on every worker of the host;
+	 * the bound applies to other hosts and to changes made in SQL (fcgi/session.h).
+	 */
+	unsigned session_cache_seconds;
 };
 
 /* Defaults, then the file (if path is not NULL), then the environment. 0 or -1 with err. */

@@ -149,7 +149,9 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 	 * 1206: the lock table is full (a large transaction meets another): try again later. */
 	case 1467: case 1206:
 		return DB_RETRY;
-	case 2002: case 2003: case 2006: case 2013: case 2055: case 1927: case 4031: case 1053:
+	/* 2014 "commands out of sync": the protocol state is unknown, so start afresh. */
+	case 2002: case 2003: case 2006: case 2013: case 2014: case 2055: case 1927: case 4031:
+	case 1053:
 		d->broken = true;
 		fprintf(stderr, "tmcred: db connection lost (%u)\n", no);
 		return DB_GONE;
@@ -318,6 +320,21 @@ fetch(struct db *d, MYSQL_STMT *st, const char *sql, struct db_out *o, size_t no
 	return DB_OK;
 }
 
+/*
+ * Makes the connection ready for the next command after a result: mysql_stmt_free_result
+ * frees a stored result and reads an unread one to its end (rows already on the wire), all
+ * on the client. No mysql_stmt_reset: its COM_STMT_RESET is a round trip to the server that
+ * only discards long data and cursors, neither of which is used here, and the next
+ * mysql_stmt_execute starts clean by itself. Should the client and server still disagree,
+ * the next command fails with 2014 and classify() drops the connection (../shared/STACK.md §2).
+ */
+static void
+release(struct db *d, MYSQL_STMT *st)
+{
+	if (!d->broken && mysql_stmt_free_result(st) != 0)
+		(void)stmt_err(d, st, "free result");
+}
+
 enum db_rc
 db_row(struct db *d, const char *sql, const struct db_val *p, size_t np, struct db_out *o,
     size_t no)
@@ -335,11 +352,7 @@ db_row(struct db *d, const char *sql, const struct db_val *p, size_t np, struct 
 	rc = bind_results(d, st, sql, o, no, b, lens, nulls);
 	if (rc == DB_OK)
 		rc = fetch(d, st, sql, o, no, lens, nulls);
-	/* Drain and free the result so the connection is ready for the next command. */
-	if (!d->broken)
-		mysql_stmt_free_result(st);
-	if (!d->broken && mysql_stmt_reset(st) != 0 && rc == DB_OK)
-		rc = stmt_err(d, st, sql);
+	release(d, st);
 	return rc;
 }
 
@@ -392,10 +405,8 @@ db_iter_end(struct db_iter *it)
 	struct iter_state *s = it->st;
 	if (s == NULL)
 		return;
-	if (s->st != NULL && !it->db->broken) {
-		mysql_stmt_free_result(s->st);
-		mysql_stmt_reset(s->st);
-	}
+	if (s->st != NULL)
+		release(it->db, s->st);
 	free(s);
 	it->st = NULL;
 }

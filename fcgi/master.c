@@ -24,6 +24,7 @@
 
 #include "../db/config.h"
 #include "limits.h"
+#include "session.h"
 #include "worker.h"
 
 struct slot {
@@ -163,6 +164,7 @@ reexec(char **argv)
 	setenv("TMCRED_LISTEN_FD", fdbuf, 1);
 	setenv("TMCRED_RETIRE_PIDS", pids, 1);
 	fcntl(listen_fd, F_SETFD, 0);
+	session_shared_pass_on_exec();
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -263,6 +265,10 @@ main(int argc, char **argv)
 	if ((listen_fd = open_socket()) < 0)
 		return 1;
 	adopt_retiring();
+	/* Without the shared epoch a logout could not reach the other workers: no caching then. */
+	if (session_shared_init() != 0)
+		logmsg("no shared memory for the session epoch (%s); sessions are not cached",
+		    strerror(errno));
 
 	fill_slots();
 	/* The new generation is up: the previous one (if re-executed) finishes and exits. */

@@ -1,8 +1,15 @@
 #include "session.h"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../courses/trainees.h"
 #include "limits.h"
@@ -51,6 +58,132 @@ new_token(struct request *req)
 	return out;
 }
 
+/*
+ * The host's session epoch: one counter in a shared memory file (memfd) that the master
+ * maps before forking, so every worker sees the same one, and that a re-executed master
+ * inherits (TMCRED_SESSION_FD), so workers of the old and new generation share it too.
+ */
+#define SHARED_FD_ENV "TMCRED_SESSION_FD"
+
+struct session_shared {
+	_Atomic uint64_t epoch;
+};
+
+static struct session_shared *shared;
+static int shared_fd = -1;
+
+int
+session_shared_init(void)
+{
+	const char *inherited = getenv(SHARED_FD_ENV);
+	int fd = -1;
+
+	if (inherited != NULL) {
+		fd = atoi(inherited);
+		unsetenv(SHARED_FD_ENV);
+		/* Only what a previous image handed over: an open file of exactly our size. */
+		struct stat st;
+		if (fd <= 2 || fstat(fd, &st) != 0 || st.st_size != sizeof(struct session_shared) ||
+		    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+			fd = -1;
+	}
+	if (fd < 0) {
+		fd = memfd_create("tmcred-session-epoch", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, sizeof(struct session_shared)) != 0) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	void *p = mmap(NULL, sizeof(struct session_shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	    0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	shared = p;
+	shared_fd = fd;
+	return 0;
+}
+
+void
+session_shared_pass_on_exec(void)
+{
+	char buf[16];
+	if (shared_fd < 0)
+		return;
+	snprintf(buf, sizeof(buf), "%d", shared_fd);
+	setenv(SHARED_FD_ENV, buf, 1);
+	fcntl(shared_fd, F_SETFD, 0);
+}
+
+void
+session_epoch_bump(void)
+{
+	if (shared != NULL)
+		atomic_fetch_add_explicit(&shared->epoch, 1, memory_order_seq_cst);
+}
+
+/*
+ * Sessions this worker has read: a direct-mapped table indexed by the token hash (already
+ * uniformly random), so a lookup is one slot and a colliding session simply replaces the
+ * other. Only live sessions are kept; an unknown token always goes to the database.
+ */
+struct cached_session {
+	unsigned char h[32];
+	bool used;
+	int64_t user_id, person_id, base_id;
+	enum role role;
+	int64_t expires;            /* the session's expires_at, Unix time */
+	struct timespec read_at;    /* CLOCK_MONOTONIC when it was read from the database */
+	char name[204];
+};
+
+static struct cached_session cache[TM_SESSION_CACHE_SLOTS];
+static uint64_t cache_epoch;
+
+static struct cached_session *
+cache_slot(const unsigned char h[32])
+{
+	uint32_t k;
+	memcpy(&k, h, sizeof(k));
+	return &cache[k % TM_SESSION_CACHE_SLOTS];
+}
+
+/* The epoch now, after dropping everything cached under an older one. */
+static uint64_t
+cache_sync(void)
+{
+	uint64_t e = atomic_load_explicit(&shared->epoch, memory_order_seq_cst);
+	if (e != cache_epoch) {
+		for (size_t i = 0; i < TM_SESSION_CACHE_SLOTS; i++)
+			cache[i].used = false;
+		cache_epoch = e;
+	}
+	return e;
+}
+
+static bool
+cache_fresh(const struct cached_session *c, unsigned ttl)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - c->read_at.tv_sec < (time_t)ttl && (int64_t)time(NULL) < c->expires;
+}
+
+static void
+session_fill(struct request *req, const char *tok, int64_t uid, int64_t pid, int64_t bid,
+    enum role role, const char *name)
+{
+	req->user_id = uid;
+	req->person_id = pid;
+	req->base_id = bid;
+	req->role = role;
+	req->user_name = arena_strdup(req->a, name);
+	req->session_token = tok;
+	req->csrf_seed = tok;
+}
+
 enum db_rc
 session_load(struct request *req)
 {
@@ -64,23 +197,43 @@ session_load(struct request *req)
 	if (!token_shape_ok(tok))
 		return DB_OK;
 	token_hash(tok, h);
+
+	/* Read the epoch before the database: a logout that lands after it empties the cache. */
+	unsigned ttl = req->w->cfg->session_cache_seconds;
+	bool caching = shared != NULL && ttl > 0;
+	uint64_t epoch = caching ? cache_sync() : 0;
+	struct cached_session *c = caching ? cache_slot(h) : NULL;
+	if (c != NULL && c->used && sodium_memcmp(c->h, h, sizeof(h)) == 0) {
+		if (cache_fresh(c, ttl)) {
+			session_fill(req, tok, c->user_id, c->person_id, c->base_id, c->role, c->name);
+			return DB_OK;
+		}
+		c->used = false;
+	}
+
 	struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
-	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name), DBO_I64(), DBO_I64() };
+	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name), DBO_I64(), DBO_I64(),
+		DBO_I64() };
 	enum db_rc rc = db_row(req->w->db, "SELECT s.user_id, u.role, u.display_name,"
-	    " COALESCE(u.person_id, 0), COALESCE(u.base_id, 0) FROM sessions s"
-	    " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > NOW()"
-	    " AND u.status = 'active'", v, 1, o, 5);
+	    " COALESCE(u.person_id, 0), COALESCE(u.base_id, 0), UNIX_TIMESTAMP(s.expires_at)"
+	    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
+	    " AND s.expires_at > NOW() AND u.status = 'active'", v, 1, o, DB_N(o));
 	if (rc == DB_NOROW)
 		return DB_OK;
 	if (rc != DB_OK)
 		return rc;
-	req->user_id = o[0].i;
-	req->person_id = o[3].i;
-	req->base_id = o[4].i;
-	req->role = role_from_name(role);
-	req->user_name = arena_strdup(req->a, name);
-	req->session_token = tok;
-	req->csrf_seed = tok;
+	session_fill(req, tok, o[0].i, o[3].i, o[4].i, role_from_name(role), name);
+	if (c != NULL && epoch == cache_epoch) {
+		memcpy(c->h, h, sizeof(h));
+		c->user_id = o[0].i;
+		c->person_id = o[3].i;
+		c->base_id = o[4].i;
+		c->role = req->role;
+		c->expires = o[5].i;
+		clock_gettime(CLOCK_MONOTONIC, &c->read_at);
+		memcpy(c->name, name, sizeof(c->name));
+		c->used = true;
+	}
 	return DB_OK;
 }
 
@@ -120,6 +273,8 @@ session_destroy(struct request *req, struct response *r)
 		token_hash(req->session_token, h);
 		struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
 		rc = db_exec(req->w->db, "DELETE FROM sessions WHERE token_hash = ?", v, 1, NULL, NULL);
+		/* Before the answer leaves: no worker of this host may serve the token after it. */
+		session_epoch_bump();
 	}
 	resp_cookie(req, r, SESSION_COOKIE, "", 0);
 	req->session_token = NULL;

@@ -17,6 +17,27 @@
  * there is no cookie or the session is unknown/expired (then the request is anonymous).
  */
 enum db_rc session_load(struct request *);
+/*
+ * A worker keeps the sessions it read for [session] cache_seconds (db/config.h, DEFAULT 5),
+ * so most authenticated requests need no session read. Exactness on one host: the master
+ * and all its workers (and, across a SIGHUP re-exec, both generations) share a session
+ * epoch; anything that ends sessions early bumps it and every worker then forgets all it
+ * cached. Other hosts do not see this host's epoch, and nothing sees a change made in SQL:
+ * those take effect within cache_seconds (0 turns the cache off). Expiry is checked on
+ * every request against the expires_at read with the session.
+ */
+#define TM_SESSION_CACHE_SLOTS 1024u
+
+/* Master, before forking workers: maps the epoch (new, or inherited over a re-exec). */
+int	 session_shared_init(void);
+/* Master, just before re-executing itself: hands the epoch to the new image. */
+void	 session_shared_pass_on_exec(void);
+/*
+ * Ends every session cached on this host. session_destroy calls it; anything that ends a
+ * user's sessions, or changes a password, role or status, must call it after its commit.
+ */
+void	 session_epoch_bump(void);
+
 /* Creates a session for user_id and sets the cookie on r. */
 enum db_rc session_create(struct request *, struct response *, int64_t user_id);
 /* Deletes the current session (if any) and expires the cookie. */
