@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../db/config.h"
+#include "epoch.h"
 #include "limits.h"
 #include "session.h"
 #include "worker.h"
@@ -164,7 +165,7 @@ reexec(char **argv)
 	setenv("TMCRED_LISTEN_FD", fdbuf, 1);
 	setenv("TMCRED_RETIRE_PIDS", pids, 1);
 	fcntl(listen_fd, F_SETFD, 0);
-	session_shared_pass_on_exec();
+	host_epochs_pass_on_exec();
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -266,8 +267,8 @@ main(int argc, char **argv)
 		return 1;
 	adopt_retiring();
 	/* Without the shared epoch a logout could not reach the other workers: no caching then. */
-	if (session_shared_init() != 0)
-		logmsg("no shared memory for the session epoch (%s); sessions are not cached",
+	if (host_epochs_init() != 0)
+		logmsg("no shared memory for the host epochs (%s); sessions and registry snapshots are not cached",
 		    strerror(errno));
 
 	fill_slots();

@@ -2,16 +2,14 @@
 
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../courses/trainees.h"
+#include "epoch.h"
 #include "limits.h"
 
 #define B64_TOKEN_LEN sodium_base64_ENCODED_LEN(TM_SESSION_TOKEN_BYTES, \
@@ -58,70 +56,10 @@ new_token(struct request *req)
 	return out;
 }
 
-/*
- * The host's session epoch: one counter in a shared memory file (memfd) that the master
- * maps before forking, so every worker sees the same one, and that a re-executed master
- * inherits (TMCRED_SESSION_FD), so workers of the old and new generation share it too.
- */
-#define SHARED_FD_ENV "TMCRED_SESSION_FD"
-
-struct session_shared {
-	_Atomic uint64_t epoch;
-};
-
-static struct session_shared *shared;
-static int shared_fd = -1;
-
-int
-session_shared_init(void)
-{
-	const char *inherited = getenv(SHARED_FD_ENV);
-	int fd = -1;
-
-	if (inherited != NULL) {
-		fd = atoi(inherited);
-		unsetenv(SHARED_FD_ENV);
-		/* Only what a previous image handed over: an open file of exactly our size. */
-		struct stat st;
-		if (fd <= 2 || fstat(fd, &st) != 0 || st.st_size != sizeof(struct session_shared) ||
-		    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
-			fd = -1;
-	}
-	if (fd < 0) {
-		fd = memfd_create("tmcred-session-epoch", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, sizeof(struct session_shared)) != 0) {
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-	}
-	void *p = mmap(NULL, sizeof(struct session_shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	    0);
-	if (p == MAP_FAILED) {
-		close(fd);
-		return -1;
-	}
-	shared = p;
-	shared_fd = fd;
-	return 0;
-}
-
-void
-session_shared_pass_on_exec(void)
-{
-	char buf[16];
-	if (shared_fd < 0)
-		return;
-	snprintf(buf, sizeof(buf), "%d", shared_fd);
-	setenv(SHARED_FD_ENV, buf, 1);
-	fcntl(shared_fd, F_SETFD, 0);
-}
-
 void
 session_epoch_bump(void)
 {
-	if (shared != NULL)
-		atomic_fetch_add_explicit(&shared->epoch, 1, memory_order_seq_cst);
+	host_epoch_bump(EPOCH_SESSIONS);
 }
 
 /*
@@ -154,7 +92,7 @@ cache_slot(const unsigned char h[32])
 static uint64_t
 cache_sync(void)
 {
-	uint64_t e = atomic_load_explicit(&shared->epoch, memory_order_seq_cst);
+	uint64_t e = host_epoch(EPOCH_SESSIONS);
 	if (e != cache_epoch) {
 		for (size_t i = 0; i < TM_SESSION_CACHE_SLOTS; i++)
 			cache[i].used = false;
@@ -200,7 +138,7 @@ session_load(struct request *req)
 
 	/* Read the epoch before the database: a logout that lands after it empties the cache. */
 	unsigned ttl = req->w->cfg->session_cache_seconds;
-	bool caching = shared != NULL && ttl > 0;
+	bool caching = host_epochs_mapped() && ttl > 0;
 	uint64_t epoch = caching ? cache_sync() : 0;
 	struct cached_session *c = caching ? cache_slot(h) : NULL;
 	if (c != NULL && c->used && sodium_memcmp(c->h, h, sizeof(h)) == 0) {

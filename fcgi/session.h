@@ -28,10 +28,6 @@ enum db_rc session_load(struct request *);
  */
 #define TM_SESSION_CACHE_SLOTS 1024u
 
-/* Master, before forking workers: maps the epoch (new, or inherited over a re-exec). */
-int	 session_shared_init(void);
-/* Master, just before re-executing itself: hands the epoch to the new image. */
-void	 session_shared_pass_on_exec(void);
 /*
  * Ends every session cached on this host. session_destroy calls it; anything that ends a
  * user's sessions, or changes a password, role or status, must call it after its commit.

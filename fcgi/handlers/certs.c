@@ -14,12 +14,12 @@
 #include "../../certs/verify.h"
 #include "../../courses/catalogue.h"
 #include "../../courses/trainees.h"
+#include "../epoch.h"
 #include "../fields.h"
 #include "handlers.h"
 
-/* Placeholder until the host epoch lands: the snapshot is then bounded by time only. */
-static uint64_t certs_epoch(void) { return 0; }
-static void certs_epoch_bump(void) { }
+static uint64_t certs_epoch(void) { return host_epoch(EPOCH_CERTS); }
+static void certs_epoch_bump(void) { host_epoch_bump(EPOCH_CERTS); }
 
 static json_t *
 unmet_json(const struct eligibility *e)
