@@ -71,6 +71,30 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/api-keys/{prefix}/revoke", h_apikey_revoke, ROLE_ADMIN, R_DB },
 
 	/* assessment: level rules, evidence, exams, panels, eligibility */
+	{ "GET", "/me/eligibility", h_my_eligibility, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/eligibility", h_my_eligibility, ROLE_TRAINEE, R_DB },
+	{ "GET", "/me/evidence", h_my_evidence, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/evidence", h_my_evidence, ROLE_TRAINEE, R_DB },
+	{ "POST", "/me/evidence", h_evidence_declare, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "POST", "/api/v1/me/evidence", h_evidence_declare, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "GET", "/review/evidence", h_evidence_pending, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/evidence", h_evidence_pending, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/review/evidence/{id}", h_evidence_review, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/evidence/{id}/review", h_evidence_review, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/review/candidates", h_candidates, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/candidates", h_candidates, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/review/candidates/{id}", h_candidate, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/candidates/{id}", h_candidate, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/review/scores", h_score_enter, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/scores", h_score_enter, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/review/panels", h_panel_record, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/panels", h_panel_record, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
+	{ "GET", "/admin/level-rules", h_level_rules, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/level-rules", h_level_rules, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/level-rules", h_level_rule_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/level-rules", h_level_rule_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/integrity-events", h_integrity_open, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/integrity-events/{id}/close", h_integrity_close, ROLE_ADMIN, R_DB },
 
 	/* certificates: issue, lifecycle, verification */
 };

@@ -22,7 +22,8 @@ CACHE_NAME = "demo-logins.env"
 KEYS = ("ADMIN_LOGIN", "ADMIN_PASSWORD", "TRAINEE_LOGIN", "TRAINEE_PASSWORD")
 # Printed by newer `tmcred-ctl demo` (training bases): cached and passed on when
 # present; tests that need them check for them themselves.
-EXTRA_KEYS = ("BASE_CODE", "BASE_LOGIN", "BASE_PASSWORD", "BASE_API_KEY")
+EXTRA_KEYS = ("BASE_CODE", "BASE_LOGIN", "BASE_PASSWORD", "BASE_API_KEY",
+              "REVIEWER_LOGIN", "REVIEWER_PASSWORD")
 
 _cached = {}
 
