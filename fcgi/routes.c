@@ -95,6 +95,8 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/level-rules", h_level_rule_add, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/integrity-events", h_integrity_open, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/integrity-events/{id}/close", h_integrity_close, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/person-levels", h_person_level_declare, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/experts", h_experts, ROLE_REVIEWER | ROLE_ADMIN, R_DB },
 
 	/* certificates: issue, lifecycle, verification */
 };

@@ -171,3 +171,12 @@ CREATE TABLE person_levels (
   KEY ix_person_levels_person (person_id, level, status),
   CONSTRAINT fk_person_levels_person FOREIGN KEY (person_id) REFERENCES persons (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The pool reviewers pick defence experts from (persons records); conflicts of interest are
+-- still judged per candidate when a panel is recorded.
+CREATE TABLE experts (
+  person_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  field VARCHAR(100) NOT NULL DEFAULT '',
+  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  CONSTRAINT fk_experts_person FOREIGN KEY (person_id) REFERENCES persons (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

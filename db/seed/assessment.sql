@@ -91,3 +91,9 @@ INSERT INTO panel_experts (panel_id, expert_person_id, score, vote)
 -- An integrity event, closed, for the audit trail of the page (outside nobody's window).
 INSERT INTO integrity_events (person_id, opened_on, closed_on, kind, note)
   SELECT id, '2018-01-10', '2019-02-01', 'late_report', '逾期报送技术合同登记材料（已整改）' FROM persons WHERE name = '刘洋';
+
+-- The expert pool.
+INSERT INTO experts (person_id, field)
+  SELECT id, CASE name WHEN '周教授' THEN '知识产权' WHEN '吴研究员' THEN '新材料' WHEN '郑主任' THEN '科技政策'
+    WHEN '孙律师' THEN '技术合同法务' WHEN '钱总监' THEN '科技金融' WHEN '冯教授' THEN '生物医药' ELSE '技术交易' END
+  FROM persons WHERE name IN ('周教授', '吴研究员', '郑主任', '孙律师', '钱总监', '冯教授', '何经理');

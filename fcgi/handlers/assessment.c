@@ -15,6 +15,7 @@
 #include "../../courses/level_rules.h"
 #include "../../courses/names.h"
 #include "../../courses/panels.h"
+#include "../../courses/person_levels.h"
 #include "../../courses/scores.h"
 #include "../fields.h"
 #include "handlers.h"
@@ -251,13 +252,24 @@ h_candidate(struct request *req, struct response *r)
 		resp_error(req, r, why, NULL);
 		return;
 	}
+	json_t *pool = json_array();
+	if ((why = experts_list(req->w->db, pool)) != NULL) {
+		json_decref(pool);
+		json_decref(levels);
+		json_decref(ev);
+		json_decref(sc);
+		json_decref(pn);
+		json_decref(ie);
+		resp_error(req, r, why, NULL);
+		return;
+	}
 	json_t *slots = json_array();
 	for (int i = 1; i <= 7; i++)
 		json_array_append_new(slots, json_pack("{s:i}", "n", i));
-	resp_view(r, 200, json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+	resp_view(r, 200, json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "page_title", "候选人评价", "person_id", (json_int_t)pid, "name", name, "employer", employer,
 	    "registered_on", created, "levels", levels, "evidence", ev, "scores", sc, "panels", pn,
-	    "integrity_events", ie, "expert_slots", slots), "review_candidate");
+	    "integrity_events", ie, "expert_slots", slots, "experts", pool), "review_candidate");
 }
 
 void
@@ -424,4 +436,41 @@ h_integrity_close(struct request *req, struct response *r)
 	}
 	json_decref(errors);
 	resp_view(r, 200, out, NULL);
+}
+
+void
+h_person_level_declare(struct request *req, struct response *r)
+{
+	static const struct field_spec f[] = {
+		{ "person_id", F_UINT, true, INT64_MAX, NULL },
+		{ "level", F_CHOICE, true, 0, LEVEL_CHOICES },
+		{ "held_since", F_DATE, true, 0, NULL },
+	};
+	const char *v[3];
+	json_t *errors = json_array(), *out = NULL;
+	if (fields_validate(req, f, 3, v, errors) > 0) {
+		resp_error(req, r, "validation_failed", errors);
+		return;
+	}
+	const char *why = person_level_declare(req->w->db, req->user_id, req->remote_addr,
+	    strtoll(v[0], NULL, 10), v[1], v[2], errors, &out);
+	if (why != NULL) {
+		fail_fields(req, r, why, errors);
+		return;
+	}
+	json_decref(errors);
+	resp_view(r, 201, out, NULL);
+}
+
+void
+h_experts(struct request *req, struct response *r)
+{
+	json_t *list = json_array();
+	const char *why = experts_list(req->w->db, list);
+	if (why != NULL) {
+		json_decref(list);
+		resp_error(req, r, why, NULL);
+		return;
+	}
+	resp_view(r, 200, json_pack("{s:o}", "experts", list), NULL);
 }

@@ -56,6 +56,8 @@ void	 h_score_enter(struct request *, struct response *);
 void	 h_panel_record(struct request *, struct response *);
 void	 h_integrity_open(struct request *, struct response *);
 void	 h_integrity_close(struct request *, struct response *);
+void	 h_person_level_declare(struct request *, struct response *);
+void	 h_experts(struct request *, struct response *);
 /* evidence.c */
 void	 h_my_evidence(struct request *, struct response *);
 void	 h_evidence_declare(struct request *, struct response *);
