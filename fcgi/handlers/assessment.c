@@ -358,7 +358,7 @@ h_panel_record(struct request *req, struct response *r)
 	} else {
 		/* the form: expert_1..7 with score_N and vote_N; empty rows are left out */
 		for (int i = 1; i <= 7; i++) {
-			char k[16];
+			char k[32];
 			snprintf(k, sizeof(k), "expert_%d", i);
 			const char *p = kv_get(&req->fields, k);
 			snprintf(k, sizeof(k), "score_%d", i);
