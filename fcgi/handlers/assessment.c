@@ -163,20 +163,25 @@ h_candidates(struct request *req, struct response *r)
 	}
 	if (level == NULL)
 		level = "junior";
+	/* a reviewer looking for someone: an exact name narrows the queue */
+	const char *name_q = kv_get(&req->query, "name");
+	if (name_q != NULL && *name_q == '\0')
+		name_q = NULL;
 	/* candidates: anyone with training, scores or a panel at the level */
 	int64_t ids[TM_MAX_QUEUE];
 	size_t n = 0;
-	struct db_val v[] = { DBV_STR(level), DBV_STR(level), DBV_STR(level), DBV_STR(level),
+	struct db_val nq = name_q ? DBV_STR(name_q) : DBV_NULL;
+	struct db_val v[] = { nq, nq, DBV_STR(level), DBV_STR(level), DBV_STR(level), DBV_STR(level),
 		DBV_I64(TM_MAX_QUEUE) };
 	struct db_out o[] = { DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(req->w->db, &it, "SELECT p.id FROM persons p WHERE"
+	enum db_rc rc = db_iter_start(req->w->db, &it, "SELECT p.id FROM persons p WHERE (? IS NULL OR p.name = ?) AND ("
 	    " EXISTS (SELECT 1 FROM training_records t JOIN courses c ON c.id = t.course_id"
 	    "  WHERE t.person_id = p.id AND c.level = ?)"
 	    " OR EXISTS (SELECT 1 FROM exam_results x WHERE x.person_id = p.id AND x.level = ?)"
 	    " OR EXISTS (SELECT 1 FROM assessment_scores s WHERE s.person_id = p.id AND s.level = ?)"
-	    " OR EXISTS (SELECT 1 FROM defence_panels d WHERE d.person_id = p.id AND d.level = ?)"
-	    " ORDER BY p.id LIMIT ?", v, DB_N(v), o, 1);
+	    " OR EXISTS (SELECT 1 FROM defence_panels d WHERE d.person_id = p.id AND d.level = ?))"
+	    " ORDER BY p.id DESC LIMIT ?", v, DB_N(v), o, 1);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK)
 		ids[n++] = o[0].i;
 	db_iter_end(&it);
@@ -210,8 +215,9 @@ h_candidates(struct request *req, struct response *r)
 	for (size_t i = 0; i < 3; i++)
 		json_array_append_new(tabs, json_pack("{s:s, s:s, s:b}", "level", ALL_LEVELS[i], "name",
 		    level_name(ALL_LEVELS[i]), "current", strcmp(level, ALL_LEVELS[i]) == 0));
-	resp_view(r, 200, json_pack("{s:s, s:s, s:s, s:o, s:o}", "page_title", "候选人队列", "level",
-	    level, "level_name", level_name(level), "candidates", list, "tabs", tabs),
+	resp_view(r, 200, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "page_title", "候选人队列", "level",
+	    level, "level_name", level_name(level), "candidates", list, "tabs", tabs, "name",
+	    name_q ? name_q : ""),
 	    "review_candidates");
 }
 
