@@ -25,7 +25,8 @@ usage(void)
 	    "usage: tmcred-ctl [-c tmcred.conf] command\n"
 	    "  keygen    create missing key files (0600) in the keys dir\n"
 	    "  migrate   apply pending db/migrations\n"
-	    "  demo      create the first admin and a demo trainee; print their logins as shell lines\n"
+	    "  demo      create the first admin, a demo trainee, a base operator, a reviewer and the\n"
+	    "            demo catalogue and assessment candidates; print the logins as shell lines\n"
 	    "  token     print a random URL-safe token\n");
 }
 
