@@ -1,5 +1,6 @@
 #ifndef TM_ELIGIBILITY_H
 #define TM_ELIGIBILITY_H
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,5 +40,22 @@ struct eligibility {
  */
 const char *eligible(struct db *, int64_t person_id, const char *level, struct ymd on,
     struct eligibility *out);
+
+/* {"level", "eligible", "unmet": [{"code","required","actual","message"}]} (the API's shape). */
+json_t	*eligibility_json(const char *level, const struct eligibility *);
+
+/*
+ * The same decision as a checklist for pages and reviewers: the JSON of eligibility_json plus
+ * "checklist": every requirement of the rule in force, each {"requirement","met","code",
+ * "message"}, and "rules_from" (the version's effective_from). Only reads.
+ */
+const char *eligibility_checklist(struct db *, int64_t person_id, const char *level, struct ymd on,
+    json_t **out);
+
+/* What eligible() reads, for callers that judge themselves (eligibility_judge.h types). */
+struct level_rule;
+struct person_facts;
+const char *eligibility_facts(struct db *, int64_t person_id, int level, struct ymd on,
+    struct level_rule *rules, size_t *nrules, struct person_facts *);
 
 #endif

@@ -26,7 +26,9 @@ usage(void)
 	    "usage: tmcred-ctl [-c tmcred.conf] command\n"
 	    "  keygen    create missing key files (0600) in the keys dir\n"
 	    "  migrate   apply pending db/migrations\n"
-	    "  demo      create the first admin and a demo trainee; print their logins as shell lines\n"
+	    "  demo      create the first admin, a demo trainee, a base operator, a reviewer and the\n"
+	    "            demo catalogue, assessment candidates and certificates; print the logins\n"
+	    "            as shell lines\n"
 	    "  token     print a random URL-safe token\n"
 	    "  signkey   create this node's first certificate signing key if there is none\n"
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
@@ -109,6 +111,52 @@ demo_records(struct db *d, int64_t admin_id, int64_t person_id)
 	return 0;
 }
 
+/* A person without a login (assessment candidates, defence experts): encrypted ID as usual. */
+static int
+demo_person(struct db *d, const struct tm_keys *k, const char *name, const char *employer)
+{
+	char id[19];
+	unsigned char enc[ID_ENC_BYTES], blind[32];
+	demo_id(id);
+	id_encrypt(k, id, enc);
+	blind_hash(k, "id", id, 18, blind);
+	struct db_val v[] = { DBV_STR(name), DBV_BLOB(enc, sizeof(enc)), DBV_BLOB(blind, sizeof(blind)),
+		DBV_STR(employer) };
+	return db_exec(d, "INSERT INTO persons (name, id_enc, id_blind, employer) VALUES (?, ?, ?, ?)",
+	    v, DB_N(v), NULL, NULL) == DB_OK ? 0 : -1;
+}
+
+/*
+ * Assessment demo: candidates at every stage of every level and seven defence experts
+ * (何经理 works where the demo trainee does: a conflict of interest), then
+ * db/seed/assessment.sql gives them evidence, training, exams and panels.
+ */
+static int
+demo_assessment(struct db *d, const struct tm_keys *k, const struct tm_config *cfg)
+{
+	static const char *const people[][2] = {
+		{ "欧阳芳", "上海浦东新区科技服务中心" }, { "司马伟", "上海理工大学" },
+		{ "上官洋", "华东师范大学" }, { "诸葛静", "上海市技术转移协会" },
+		{ "东方磊", "上海张江科技服务有限公司" },
+		{ "周教授", "复旦大学" }, { "吴研究员", "中国科学院上海分院" },
+		{ "郑主任", "上海市科学技术委员会" }, { "孙律师", "上海市锦天城律师事务所" },
+		{ "钱总监", "上海科创投资集团" }, { "冯教授", "上海交通大学" },
+		{ "何经理", "上海技术交易所" },
+	};
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++)
+		if (demo_person(d, k, people[i][0], people[i][1]) < 0) {
+			fprintf(stderr, "tmcred-ctl: demo person %s not created\n", people[i][0]);
+			return -1;
+		}
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/../seed/assessment.sql", cfg->migrations_dir);
+	if (sql_file_run(d, path, stderr) < 0) {
+		fprintf(stderr, "tmcred-ctl: %s failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 demo(const struct tm_config *cfg)
 {
@@ -150,7 +198,7 @@ demo(const struct tm_config *cfg)
 		return 1;
 	}
 	int bad = demo_catalogue(d, cfg) < 0 || demo_records(d, admin_id, pid) < 0;
-	char base_pw[32], key[APIKEY_TEXT_MAX] = "";
+	char base_pw[32], rev_pw[32] = "", key[APIKEY_TEXT_MAX] = "";
 	json_t *kj = NULL;
 	if (!bad) {
 		/* A base operator of SH-STEX for the upload page, and an API key for its client. */
@@ -169,6 +217,15 @@ demo(const struct tm_config *cfg)
 			    "roster|hours|exams|read", "demo", 0, key, &kj) != NULL;
 		json_decref(kj);
 	}
+	if (!bad) {
+		/* A reviewer (evidence, scores, panels) before the seed: its panels name a recorder. */
+		int64_t rev_id;
+		token(rev_pw, sizeof(rev_pw), 16);
+		struct account_new rev = { .name = "评审专员", .email = "reviewer@tmcred.example",
+			.password = rev_pw, .role = "reviewer", .remote_addr = "tmcred-ctl" };
+		bad = account_register(d, &k, &rev, &rev_id, &pid) != REG_OK ||
+		    demo_assessment(d, &k, cfg) < 0;
+	}
 	/* last: the demo trainee's certificate needs everything above (eligible() reads it) */
 	if (!bad)
 		bad = certs_demo(d, cfg, &k, admin_id, trainee_pid) < 0;
@@ -180,7 +237,9 @@ demo(const struct tm_config *cfg)
 	}
 	printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\nTRAINEE_LOGIN='%s'\nTRAINEE_PASSWORD='%s'\n"
 	    "BASE_CODE='SH-STEX'\nBASE_LOGIN='base@tmcred.example'\nBASE_PASSWORD='%s'\n"
-	    "BASE_API_KEY='%s'\n", admin.email, apw, trainee.email, tpw, base_pw, key);
+	    "BASE_API_KEY='%s'\nREVIEWER_LOGIN='reviewer@tmcred.example'\nREVIEWER_PASSWORD='%s'\n",
+	    admin.email, apw, trainee.email, tpw, base_pw, key, rev_pw);
+	sodium_memzero(rev_pw, sizeof(rev_pw));
 	sodium_memzero(base_pw, sizeof(base_pw));
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(apw, sizeof(apw));

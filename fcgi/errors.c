@@ -78,6 +78,12 @@ static const struct err_def table[] = {
 	{ "bad_level", 400, "等级无效：应为 junior、intermediate 或 senior" },
 
 	/* assessment: level rules, evidence, exams, panels, eligibility */
+	{ "evidence_not_found", 404, "资格材料不存在" },
+	{ "evidence_reviewed", 409, "该材料已审核，不能再次审核" },
+	{ "panel_not_found", 404, "答辩记录不存在（或不属于该候选人和等级）" },
+	{ "panel_superseded", 409, "该答辩记录已被替代，只能替代最新的记录" },
+	{ "integrity_not_found", 404, "诚信事件不存在" },
+	{ "integrity_closed", 409, "该诚信事件已结束" },
 
 	/* certificates: issue, lifecycle, verification */
 	{ "not_eligible", 422, "尚不满足该等级证书的全部条件（见 unmet 列表）" },

@@ -98,9 +98,9 @@ decorate(struct request *req, struct response *r, json_t *view)
 		req->set_csrf_cookie = false;
 	}
 	if (req->user_id > 0) {
-		json_object_set_new(view, "session", json_pack("{s:s?, s:b, s:b}", "name",
+		json_object_set_new(view, "session", json_pack("{s:s?, s:b, s:b, s:b}", "name",
 		    req->user_name, "admin", (req->role & ROLE_ADMIN) != 0, "base",
-		    (req->role & ROLE_BASE) != 0));
+		    (req->role & ROLE_BASE) != 0, "reviewer", (req->role & ROLE_REVIEWER) != 0));
 	}
 }
 

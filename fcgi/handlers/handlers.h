@@ -61,6 +61,23 @@ void	 h_verify_api(struct request *, struct response *);
 void	 h_verify_form(struct request *, struct response *);
 void	 h_keys_json(struct request *, struct response *);
 void	 h_status_list(struct request *, struct response *);
+/* assessment.c */
+void	 h_my_eligibility(struct request *, struct response *);
+void	 h_level_rules(struct request *, struct response *);
+void	 h_level_rule_add(struct request *, struct response *);
+void	 h_candidates(struct request *, struct response *);
+void	 h_candidate(struct request *, struct response *);
+void	 h_score_enter(struct request *, struct response *);
+void	 h_panel_record(struct request *, struct response *);
+void	 h_integrity_open(struct request *, struct response *);
+void	 h_integrity_close(struct request *, struct response *);
+void	 h_person_level_declare(struct request *, struct response *);
+void	 h_experts(struct request *, struct response *);
+/* evidence.c */
+void	 h_my_evidence(struct request *, struct response *);
+void	 h_evidence_declare(struct request *, struct response *);
+void	 h_evidence_pending(struct request *, struct response *);
+void	 h_evidence_review(struct request *, struct response *);
 
 /* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
 const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);

@@ -293,6 +293,12 @@ async function main() {
     fillRegister, identity,
   });
 
+  // assessment: the eligibility checklist and the reviewer's senior path (assessment.js)
+  await require('./assessment')({
+    run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
+    fillRegister, identity,
+  });
+
   // training bases: the upload page and its reports (batches.js)
   await require('./batches')({
     run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,

@@ -22,7 +22,8 @@ CACHE_NAME = "demo-logins.env"
 KEYS = ("ADMIN_LOGIN", "ADMIN_PASSWORD", "TRAINEE_LOGIN", "TRAINEE_PASSWORD")
 # Printed by newer `tmcred-ctl demo` (training bases; DEMO_CERT_* certificates, ...):
 # every KEY='value' line is cached and passed on; tests that need one check for it.
-EXTRA_KEYS = ("BASE_CODE", "BASE_LOGIN", "BASE_PASSWORD", "BASE_API_KEY")
+EXTRA_KEYS = ("BASE_CODE", "BASE_LOGIN", "BASE_PASSWORD", "BASE_API_KEY",
+              "REVIEWER_LOGIN", "REVIEWER_PASSWORD")
 
 _cached = {}
 
