@@ -380,6 +380,42 @@ cert_set_status(struct db *d, int64_t actor, const char *remote, const char *ser
 	return NULL;
 }
 
+const char *
+certs_suspend_for_integrity(struct db *d, int64_t actor, const char *remote, int64_t person_id,
+    int64_t event_id, json_t *serials)
+{
+	char serial[SERIAL_MAX + 1], reason[96];
+	struct db_iter it;
+	struct db_val k[] = { DBV_I64(person_id) };
+	struct db_out o[] = { DBO_STR(serial) };
+	json_t *todo = json_array();
+	enum db_rc rc = db_iter_start(d, &it, "SELECT serial FROM certificates WHERE person_id = ?"
+	    " AND status = 'valid' ORDER BY id", k, 1, o, 1);
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK)
+		json_array_append_new(todo, json_string(serial));
+	db_iter_end(&it);
+	if (rc != DB_NOROW) {
+		json_decref(todo);
+		return db_code(rc);
+	}
+	snprintf(reason, sizeof(reason), "诚信事件 #%lld 调查中", (long long)event_id);
+	for (size_t i = 0; i < json_array_size(todo); i++) {
+		const char *s = json_string_value(json_array_get(todo, i));
+		json_t *out = NULL;
+		const char *why = cert_set_status(d, actor, remote, s, CERT_SUSPEND, reason, &out);
+		json_decref(out);
+		if (why != NULL && strcmp(why, "certificate_already_suspended") != 0 &&
+		    strcmp(why, "certificate_revoked") != 0) {
+			json_decref(todo);
+			return why;
+		}
+		if (why == NULL)
+			json_array_append_new(serials, json_string(s));
+	}
+	json_decref(todo);
+	return NULL;
+}
+
 /* --------------------------------------------------------------------------- renewal */
 
 struct renew_tx {
@@ -413,6 +449,13 @@ renew_tx(struct db *d, void *arg)
 		REFUSE(t, "certificate_suspended");
 	if (r.o[5].i >= CERT_REV_MAX)
 		REFUSE(t, "internal_error");
+	struct db_val pv[] = { DBV_I64(r.o[2].i) };
+	struct db_out po[] = { DBO_I64() };
+	if ((rc = db_row(d, "SELECT COUNT(*) FROM integrity_events WHERE person_id = ?"
+	    " AND closed_on IS NULL", pv, 1, po, 1)) != DB_OK)
+		return rc;
+	if (po[0].i > 0)
+		REFUSE(t, "renewal_integrity_open");
 
 	/* continuing education inside the current revision's window (domain.md §5) */
 	struct db_out ro[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };

@@ -46,6 +46,15 @@ enum cert_action { CERT_SUSPEND, CERT_REINSTATE, CERT_REVOKE };
 const char *cert_set_status(struct db *, int64_t actor, const char *remote, const char *serial,
     enum cert_action, const char *reason, json_t **out);
 
+/*
+ * An integrity event (诚信) was opened for the person: every valid certificate of theirs is
+ * suspended, each audited with the event named in the reason. Revocation stays an admin's
+ * decision (POST .../revoke), and so does reinstatement after the event is closed. Appends
+ * the suspended serials to `serials`.
+ */
+const char *certs_suspend_for_integrity(struct db *, int64_t actor, const char *remote,
+    int64_t person_id, int64_t event_id, json_t *serials);
+
 /* Renewal (domain.md §5): "renewal_not_met" with details in *details (new reference). */
 const char *cert_renew(struct db *, const struct tm_config *, int64_t actor, const char *remote,
     const char *serial, json_t **out, json_t **details);

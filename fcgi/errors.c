@@ -94,6 +94,7 @@ static const struct err_def table[] = {
 	{ "certificate_already_suspended", 409, "证书已处于暂停状态" },
 	{ "certificate_not_suspended", 409, "证书未处于暂停状态，无需恢复" },
 	{ "certificate_suspended", 409, "证书处于暂停状态，不能续期" },
+	{ "renewal_integrity_open", 422, "存在未结束的诚信事件，不能续期" },
 	{ "renewal_not_met", 422, "有效期内的继续教育学时未达到续期要求" },
 	{ "filing_not_for_junior", 422, "火炬中心备案编号仅适用于中级、高级证书" },
 	{ "serial_invalid", 400, "证书编号格式或校验位不正确，请核对后重新输入" },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../certs/issue.h"
 #include "../../courses/catalogue.h"
 #include "../../courses/date.h"
 #include "../../courses/eligibility.h"
@@ -17,6 +18,7 @@
 #include "../../courses/panels.h"
 #include "../../courses/person_levels.h"
 #include "../../courses/scores.h"
+#include "../epoch.h"
 #include "../fields.h"
 #include "handlers.h"
 
@@ -418,6 +420,18 @@ h_integrity_open(struct request *req, struct response *r)
 		return;
 	}
 	json_decref(errors);
+	/* the event drives the certificates: every valid one of the person is suspended */
+	json_t *suspended = json_array();
+	why = certs_suspend_for_integrity(req->w->db, req->user_id, req->remote_addr,
+	    strtoll(v[0], NULL, 10), json_integer_value(json_object_get(out, "id")), suspended);
+	if (json_array_size(suspended) > 0)
+		host_epoch_bump(EPOCH_CERTS);
+	json_object_set_new(out, "suspended_certificates", suspended);
+	if (why != NULL) {
+		json_decref(out);
+		resp_error(req, r, why, NULL);
+		return;
+	}
 	resp_view(r, 201, out, NULL);
 }
 
