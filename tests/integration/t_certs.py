@@ -390,6 +390,11 @@ def cert_issue_then_verify_valid():
     check_issue_view(k, ident, "intermediate", "issue intermediate")
     check(k.get("torch_filing_no") == "HJ-2026-0001", "torch_filing_no %r" % k.get("torch_filing_no"))
     check_verdict(verify_json(path_of(k["url"])), "valid", ident, k, "intermediate link")
+    # the 火炬中心 filing number is filled in later and is not signed: the link stays valid
+    f = json_ok(admin().post_json("/api/v1/certificates/%s/filing" % k["serial"], {"torch_filing_no": "HJ-2026-0002"}),
+                200, "POST .../filing on an intermediate certificate")
+    check(f.get("torch_filing_no") == "HJ-2026-0002" and f["url"] == k["url"], "filing answer %r" % f)
+    check(status_of(path_of(k["url"])) == "valid", "the link after a filing number was set")
 
 
 @test
@@ -457,6 +462,29 @@ def cert_roles():
     r = Client().get("/me/certificates")
     check(r.status == 303 and r.location_path() == "/login", "anonymous /me/certificates: %s" % r.short())
     unchanged(before, "refused requests of a trainee / anonymous")
+
+
+@test
+def cert_batch_issue():
+    a = admin()
+    t, ident = fresh_holder("cert-batch")
+    before = snapshot()
+    for body, what in (({}, "no level"), ({"level": "expert"}, "level expert"),
+                       ({"level": "junior", "after": "x"}, "after x")):
+        cert_error(a.post_json("/api/v1/certificates/batch", body), 422, "validation_failed", "batch " + what)
+    cert_error(t.post_json("/api/v1/certificates/batch", {"level": "junior"}), 403, "forbidden", "a trainee's batch")
+    cert_error(Client().post_json("/api/v1/certificates/batch", {"level": "junior"}), 401, "unauthorized",
+               "an anonymous batch")
+    unchanged(before, "refused batch issues")
+    j = json_ok(a.post_json("/api/v1/certificates/batch", {"level": "senior"}), 200, "batch senior")
+    for k in ("level", "issued", "not_eligible", "serials", "next_after"):
+        check(k in j, "batch answer lacks %r: %r" % (k, j))
+    check(j["issued"] == len(j["serials"]), "batch: issued %r but %d serials" % (j["issued"], len(j["serials"])))
+    check(int(snapshot()[0]) == int(before[0]) + j["issued"], "batch issued %d, the registry grew by %d"
+          % (j["issued"], int(snapshot()[0]) - int(before[0])))
+    for s in j["serials"][:5]:
+        check(SERIAL_RE.match(s) and s.split("-")[3] == "S", "batch senior serial %r" % s)
+        check(verify_json("/api/v1/verify/" + s)["status"] == "valid", "batch serial %s does not verify" % s)
 
 
 @test
