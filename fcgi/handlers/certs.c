@@ -8,6 +8,8 @@
 
 #include "../../certs/issue.h"
 #include "../../certs/keystore.h"
+#include "../../certs/pdf.h"
+#include "../../certs/qr.h"
 #include "../../certs/statuslist.h"
 #include "../../certs/verify.h"
 #include "../../courses/catalogue.h"
@@ -174,18 +176,113 @@ may_read(struct request *req, struct response *r, const char *serial)
 	return false;
 }
 
+/* A malloc'ed body handed to the response through the request arena. */
+static void
+raw_body(struct request *req, struct response *r, unsigned char *body, size_t len,
+    const char *type)
+{
+	char *copy = arena_alloc(req->a, len + 1);
+	if (copy == NULL) {
+		free(body);
+		resp_error(req, r, "internal_error", NULL);
+		return;
+	}
+	memcpy(copy, body, len);
+	free(body);
+	r->status = 200;
+	r->raw = copy;
+	r->raw_len = len;
+	r->content_type = type;
+	resp_header(req, r, "Cache-Control: private, no-store");
+}
+
+static void
+cert_image(struct request *req, struct response *r, json_t *c, bool svg)
+{
+	const char *url = json_string_value(json_object_get(c, "url"));
+	const char *s = kv_get(&req->query, "scale");
+	uint64_t scale = 8;
+	unsigned char *png = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	if (s != NULL && !parse_u64(s, strlen(s), QR_SCALE_MAX, &scale)) {
+		resp_error(req, r, "validation_failed", json_pack("[{s:s, s:s, s:s}]", "field", "scale",
+		    "code", "scale_invalid", "message", "scale 须为 1 至 " TM_STR(QR_SCALE_MAX) " 的整数"));
+		return;
+	}
+	enum qr_err e = svg ? qr_svg_text(url, strlen(url), (int)(scale ? scale : 1), &text, &len) :
+	    qr_png_text(url, strlen(url), (int)(scale ? scale : 1), &png, &len);
+	if (e != QR_OK) {
+		resp_error(req, r, "internal_error", NULL);
+		return;
+	}
+	if (svg)
+		raw_body(req, r, (unsigned char *)text, len, "image/svg+xml");
+	else
+		raw_body(req, r, png, len, "image/png");
+}
+
+static void
+cert_pdf(struct request *req, struct response *r, json_t *c)
+{
+	struct cert_doc doc;
+	const char *base = json_string_value(json_object_get(c, "base"));
+	const char *lv = json_string_value(json_object_get(c, "level"));
+	char node[80];
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	snprintf(node, sizeof(node), "%s（%s）", req->w->cfg->node_name, req->w->cfg->node_code);
+	memset(&doc, 0, sizeof(doc));
+	doc.holder_name = json_string_value(json_object_get(c, "holder"));
+	doc.level = level_letter(lv);
+	doc.serial = json_string_value(json_object_get(c, "serial"));
+	doc.rev = (unsigned)json_integer_value(json_object_get(c, "rev"));
+	doc.base_name = base && *base ? base : node;   /* an imported certificate names no base */
+	doc.node_name = node;
+	doc.filing_no = json_string_value(json_object_get(c, "torch_filing_no"));
+	doc.link = json_string_value(json_object_get(c, "url"));
+	if (!ymd_parse_str(json_string_value(json_object_get(c, "issued_on")), &doc.issued_on) ||
+	    !ymd_parse_str(json_string_value(json_object_get(c, "expires_on")), &doc.expires_on) ||
+	    pdf_certificate(&doc, &pdf, &len) != PDF_OK) {
+		resp_error(req, r, "internal_error", NULL);
+		return;
+	}
+	raw_body(req, r, pdf, len, "application/pdf");
+	if (r->status == 200)
+		resp_header(req, r, "Content-Disposition: inline; filename=\"%s.pdf\"", doc.serial);
+}
+
+/* GET /api/v1/certificates/{serial}[.png|.svg|.pdf] */
 void
 h_cert_get(struct request *req, struct response *r)
 {
 	json_t *out = NULL;
-	if (!may_read(req, r, req->params[0]))
+	const char *p = req->params[0], *dot = strrchr(p, '.');
+	char serial[SERIAL_MAX + 1];
+	size_t n = dot ? (size_t)(dot - p) : strlen(p);
+	if (n > SERIAL_MAX || (dot && strcmp(dot, ".png") && strcmp(dot, ".svg") &&
+	    strcmp(dot, ".pdf"))) {
+		resp_error(req, r, "certificate_not_found", NULL);
 		return;
-	const char *why = cert_get(req->w->db, req->w->cfg, req->params[0], &out);
+	}
+	memcpy(serial, p, n);
+	serial[n] = '\0';
+	if (!may_read(req, r, serial))
+		return;
+	const char *why = cert_get(req->w->db, req->w->cfg, serial, &out);
 	if (why != NULL) {
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	resp_view(r, 200, out, NULL);
+	if (dot == NULL) {
+		resp_view(r, 200, out, NULL);
+		return;
+	}
+	if (strcmp(dot, ".pdf") == 0)
+		cert_pdf(req, r, out);
+	else
+		cert_image(req, r, out, strcmp(dot, ".svg") == 0);
+	json_decref(out);
 }
 
 void
