@@ -83,6 +83,8 @@ async function withTimeout(p, ms, what) {
 }
 
 async function run(name, fn) {
+  // TMCRED_BROWSER_ONLY=substring runs only the tests whose name contains it
+  if (process.env.TMCRED_BROWSER_ONLY && !name.includes(process.env.TMCRED_BROWSER_ONLY)) return;
   const t0 = Date.now();
   try {
     await withTimeout(fn(), TEST_LIMIT_MS, name);
@@ -301,6 +303,11 @@ async function main() {
 
   // training bases: the upload page and its reports (batches.js)
   await require('./batches')({
+    run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
+  });
+
+  // certificate verification: the page a phone opens from the QR code (verify.js)
+  await require('./verify')({
     run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
   });
 }
