@@ -317,8 +317,35 @@ def bit(raw, i):
     return (raw[i // 8] >> (7 - i % 8)) & 1
 
 
-def fresh_holder(tag):
+# Junior needs (demo rules, domain.md §3): verified 大专 or better, 48 学时 in the junior
+# catalogue at a base including every compulsory course, and a passed written exam.
+JUNIOR_HOURS = (("J-POL-01", "6"), ("J-PRA-01", "8"), ("J-PUB-01", "8"), ("J-POL-02", "8"),
+                ("J-ADV-01", "4"), ("J-PUB-02", "6"), ("J-PRA-02", "6"), ("J-POL-02", "8"))
+
+
+def make_junior_eligible(t, ident):
+    """Through the real paths: evidence verified by the reviewer, an hours and an exams upload
+    of the demo base (its API key), so eligible() says yes for junior today."""
+    from t_assessment import ago, declare, verify, eligibility
+    from batches_common import csv_bytes, demo_key, hours_csv, report, upload
+    e = declare(t, {"kind": "education", "title": "上海大学", "degree": "bachelor",
+                    "on_date": "2010-07-01"}, "declare education")
+    verify(e["id"], "verify education")
+    key = demo_key()
+    rows = [(ident["id_number"], ident["name"], code, h, ago(30 + k))
+            for k, (code, h) in enumerate(JUNIOR_HOURS)]
+    report(upload(key, hours_csv(rows), kind="hours"), 201, "junior hours", accepted=len(rows))
+    body = csv_bytes(["id_number", "name", "level", "exam_score", "case_score", "assessed_on"],
+                     [[ident["id_number"], ident["name"], "junior", "75", "", ago(1)]])
+    report(upload(key, body, kind="exams"), 201, "junior exam", accepted=1)
+    j = eligibility(t, "junior", "after evidence, hours and exam")
+    check(j["eligible"], "the holder should now be eligible for junior: %r" % j["unmet"])
+
+
+def fresh_holder(tag, eligible=True):
     t, ident = fresh_trainee(tag)
+    if eligible:
+        make_junior_eligible(t, ident)
     return t, ident
 
 
@@ -381,14 +408,18 @@ def cert_issue_then_verify_valid():
     check(json_ok(other.get("/api/v1/me/certificates"), 200, "GET /api/v1/me/certificates (other)")["certificates"] == [],
           "another trainee sees certificates")
 
-    # issue by person id, another level, with a filing number
+    # by person id, another level: 李明-like holders are far from intermediate (eligible() says why)
     pid = person_id(ident)
-    k = json_ok(issue(person=pid, level="intermediate", torch_filing_no="HJ-2026-0001"), 201,
-                "issue intermediate by person id")
-    check_issue_view(k, ident, "intermediate", "issue intermediate")
-    check(k.get("torch_filing_no") == "HJ-2026-0001", "torch_filing_no %r" % k.get("torch_filing_no"))
+    e = cert_error(issue(person=pid, level="intermediate", torch_filing_no="HJ-2026-0001"), 422,
+                   "not_eligible", "issue intermediate by person id")
+    check(e["details"]["level"] == "intermediate" and e["details"]["unmet"], "unmet list %r" % e)
+    # an intermediate certificate from before tmcred (import), then its 火炬中心 filing number
+    ks, kurl = ctl("cert-import", pid, "intermediate", today().isoformat()).split()
+    k = json_ok(admin().get("/api/v1/certificates/" + ks), 200, "GET the imported intermediate")
+    check_issue_view(k, ident, "intermediate", "imported intermediate")
+    check(k["url"] == kurl and k.get("torch_filing_no") is None, "imported view %r" % k)
     check_verdict(verify_json(path_of(k["url"])), "valid", ident, k, "intermediate link")
-    # the 火炬中心 filing number is filled in later and is not signed: the link stays valid
+    # the filing number is filled in later and is not signed: the link stays valid
     f = json_ok(admin().post_json("/api/v1/certificates/%s/filing" % k["serial"], {"torch_filing_no": "HJ-2026-0002"}),
                 200, "POST .../filing on an intermediate certificate")
     check(f.get("torch_filing_no") == "HJ-2026-0002" and f["url"] == k["url"], "filing answer %r" % f)
@@ -489,7 +520,7 @@ def cert_not_eligible_422():
     if probe.status == 404:
         return ("SKIP eligibility engine not merged yet (GET /api/v1/me/eligibility?level=junior is 404; "
                 "courses/eligibility.c on main says everyone is eligible)")
-    t, ident = fresh_holder("cert-noelig")
+    t, ident = fresh_holder("cert-noelig", eligible=False)
     before = snapshot()
     e = cert_error(issue(ident), 422, "not_eligible", "a fresh trainee with no records")
     d = e.get("details")
@@ -556,7 +587,7 @@ def cert_lifecycle_suspend_reinstate_revoke():
 
 @test
 def cert_expired_by_import():
-    t, ident = fresh_holder("cert-old")
+    t, ident = fresh_holder("cert-old", eligible=False)
     pid = person_id(ident)
     on = add_months(today(), -48)
     before = snapshot()
@@ -584,7 +615,7 @@ def cert_expired_by_import():
 
 @test
 def cert_renew():
-    t, ident = fresh_holder("cert-renew")
+    t, ident = fresh_holder("cert-renew", eligible=False)
     idn, pid = ident["id_number"], person_id(ident)
     on = today() - datetime.timedelta(days=700)
     serial, url1 = ctl("cert-import", pid, "junior", on.isoformat()).split()
@@ -642,7 +673,7 @@ def cert_renew():
           "certificate_revisions lacks rev 2")
 
     # general hours alone never renew (the 2/3 professional share)
-    t2, i2 = fresh_holder("cert-renew-gen")
+    t2, i2 = fresh_holder("cert-renew-gen", eligible=False)
     s2, _ = ctl("cert-import", person_id(i2), "junior", on.isoformat()).split()
     for i in range(12):
         add_record(i2["id_number"], GEN_J, "8", (on + datetime.timedelta(days=10 + i)).isoformat())
