@@ -17,8 +17,8 @@
  *             "valid_from":"2026-01-01","valid_until":"2028-12-31"|null}, ...]}
  *
  * A key may sign certificates whose `issued` date lies in [valid_from, valid_until]
- * (valid_until null = open). Rotation closes the old key's window and opens the new one's, so
- * the old key still verifies what it signed and can sign nothing new.
+ * (valid_until null = open). Rotation on day D closes the old key's window on D and opens the
+ * new one's on D, so the old key still verifies what it signed and signs nothing after D.
  */
 #define KEYSET_KEYS_MAX 32
 #define KEYSET_JSON_MAX 16384           /* bytes of a key set document */

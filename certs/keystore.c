@@ -135,8 +135,13 @@ signkey_rotate(struct db *d, const struct tm_config *cfg, const char *from,
 		db_rollback(d);
 		return -1;
 	}
-	if (db_exec(d, "UPDATE signing_keys SET valid_until = DATE_SUB(?, INTERVAL 1 DAY)"
-	    " WHERE valid_until IS NULL OR valid_until >= ?",
+	/*
+	 * The old windows close ON `from`, not the day before: an old key may already have
+	 * signed certificates dated `from` (today, by default), and they must stay genuine for
+	 * every verifier. The new key signs from `from` on (signkey_for takes the newest key).
+	 */
+	if (db_exec(d, "UPDATE signing_keys SET valid_until = ?"
+	    " WHERE valid_until IS NULL OR valid_until > ?",
 	    (struct db_val[]){ DBV_STR(from), DBV_STR(from) }, 2, NULL, NULL) != DB_OK ||
 	    insert_key(d, new_id, pk, from) != DB_OK || db_commit(d) != DB_OK) {
 		db_rollback(d);

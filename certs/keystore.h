@@ -18,7 +18,8 @@
 int	 signkey_ensure(struct db *, const struct tm_config *, char *err, size_t errlen);
 /*
  * Rotation: a new key <NODE><n+1> signs from `from` (today when NULL) on; every open key's
- * window is closed the day before. The file is written first, removed again if the
+ * window is closed on that day (one day of overlap: what an old key signed that day stays
+ * genuine). The file is written first, removed again if the
  * database refuses. Writes the new key id into new_id. 0 or -1.
  */
 int	 signkey_rotate(struct db *, const struct tm_config *, const char *from,
@@ -33,7 +34,7 @@ enum db_rc keyset_read(struct db *, const struct tm_config *, struct keyset *);
  * rotation is seen within seconds and a flood of forged key ids cannot hammer the database.
  * NULL only when it was never read and the database is unavailable.
  */
-#define KEYSET_CACHE_SECONDS 60
+#define KEYSET_CACHE_SECONDS 5
 #define KEYSET_MISS_SECONDS 5
 const struct keyset *keyset_cached(struct db *, const struct tm_config *, const char *want_id);
 

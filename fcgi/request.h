@@ -41,6 +41,7 @@ struct request {
 	const char *method;          /* "GET", ... */
 	const char *path;            /* decoded-free DOCUMENT_URI, e.g. "/api/v1/me" */
 	const char *query_raw;
+	bool raw_percent;            /* the request line's URI held a '%' (nginx decodes the path) */
 	const char *content_type;    /* media type only, lower-case; "" if none */
 	const char *content_type_raw;   /* with parameters (multipart boundary) */
 	const char *accept;

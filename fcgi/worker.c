@@ -33,7 +33,7 @@ on_term(int sig)
 /* The FastCGI params a request uses, found in one pass over the environment. */
 enum fparam {
 	P_METHOD, P_URI, P_SCRIPT, P_ACCEPT, P_REMOTE, P_CSRF, P_HTTPS, P_CTYPE, P_QUERY,
-	P_COOKIE, P_CLEN, P_AUTHZ, P_IDEM, P__MAX
+	P_COOKIE, P_CLEN, P_AUTHZ, P_IDEM, P_RAWURI, P__MAX
 };
 
 static const struct { const char *name; size_t len; } fparams[P__MAX] = {
@@ -43,7 +43,7 @@ static const struct { const char *name; size_t len; } fparams[P__MAX] = {
 	[P_REMOTE] = N("REMOTE_ADDR"), [P_CSRF] = N("HTTP_X_CSRF_TOKEN"), [P_HTTPS] = N("HTTPS"),
 	[P_CTYPE] = N("CONTENT_TYPE"), [P_QUERY] = N("QUERY_STRING"), [P_COOKIE] = N("HTTP_COOKIE"),
 	[P_CLEN] = N("CONTENT_LENGTH"), [P_AUTHZ] = N("HTTP_AUTHORIZATION"),
-	[P_IDEM] = N("HTTP_IDEMPOTENCY_KEY"),
+	[P_IDEM] = N("HTTP_IDEMPOTENCY_KEY"), [P_RAWURI] = N("REQUEST_URI"),
 #undef N
 };
 
@@ -141,6 +141,8 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 
 	req->method = param_copy(req, pv[P_METHOD], 16);
 	req->path = param_copy(req, pv[P_URI], TM_MAX_PATH);
+	/* as the client sent it: only whether it was percent-encoded is read (verify links) */
+	req->raw_percent = pv[P_RAWURI] != NULL && strchr(pv[P_RAWURI], '%') != NULL;
 	if (req->path == NULL)
 		req->path = param_copy(req, pv[P_SCRIPT], TM_MAX_PATH);
 	req->accept = param_copy(req, pv[P_ACCEPT], 1024);

@@ -355,8 +355,14 @@ void
 h_verify_link(struct request *req, struct response *r)
 {
 	struct verify_result v;
-	enum db_rc rc = cert_verify_link(req->w->db, req->w->cfg, req->path, strlen(req->path),
-	    certs_epoch(), &v);
+	enum db_rc rc = DB_OK;
+	if (req->raw_percent) {
+		/* verify_url never percent-encodes: an encoded link is not one this node printed */
+		memset(&v, 0, sizeof(v));
+		v.status = VS_FORGED;
+	} else
+		rc = cert_verify_link(req->w->db, req->w->cfg, req->path, strlen(req->path),
+		    certs_epoch(), &v);
 	if (rc != DB_OK) {
 		db_fail(req, r, rc);
 		return;
@@ -373,13 +379,18 @@ h_verify_api(struct request *req, struct response *r)
 	enum db_rc rc;
 	if (tok != NULL) {
 		const char *path = arena_printf(req->a, "/V/%s/%s", serial, tok);
-		if (path == NULL || strlen(serial) > SERIAL_MAX || strlen(tok) > VERIFY_TOKEN_MAX) {
+		if (path == NULL || strlen(serial) > SERIAL_MAX || strlen(tok) > VERIFY_TOKEN_MAX ||
+		    req->raw_percent) {
 			memset(&v, 0, sizeof(v));
 			v.status = VS_FORGED;
 			rc = DB_OK;
 		} else
 			rc = cert_verify_link(req->w->db, req->w->cfg, path, strlen(path), certs_epoch(),
 			    &v);
+	} else if (req->raw_percent) {
+		resp_error(req, r, "serial_invalid", json_pack("{s:s, s:s}", "code",
+		    serial_err_code(SERIAL_EFORMAT), "message", serial_err_message(SERIAL_EFORMAT)));
+		return;
 	} else {
 		rc = cert_verify_serial(req->w->db, req->w->cfg, serial, strlen(serial), &v);
 		if (rc == DB_OK && v.serial_err != SERIAL_OK) {
