@@ -1,0 +1,741 @@
+#include "batch_direct.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "batches.h"
+#include "date.h"
+
+#define BDIRECT_MAX_RULES 256   /* ce_rules rows of one region: a handful in practice */
+
+/*
+ * Open addressing over two 64-bit words; a == 0 marks an empty slot (every key used here
+ * starts with a person id or a course code, never 0). Values are indexes into arrays.
+ */
+struct kmap {
+	uint64_t *a, *b;
+	uint32_t *v;
+	size_t cap, n;
+};
+
+static size_t
+kslot(uint64_t a, uint64_t b, size_t cap)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 31;
+	return (size_t)h & (cap - 1);
+}
+
+static uint32_t *
+kmap_find(const struct kmap *m, uint64_t a, uint64_t b)
+{
+	if (m->cap == 0)
+		return NULL;
+	for (size_t i = kslot(a, b, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (m->a[i] == 0)
+			return NULL;
+		if (m->a[i] == a && m->b[i] == b)
+			return &m->v[i];
+	}
+}
+
+static bool
+kmap_grow(struct kmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 1024;
+	struct kmap n = { calloc(cap, 8), calloc(cap, 8), calloc(cap, 4), cap, m->n };
+	if (n.a == NULL || n.b == NULL || n.v == NULL) {
+		free(n.a);
+		free(n.b);
+		free(n.v);
+		return false;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->a[i] == 0)
+			continue;
+		size_t j = kslot(m->a[i], m->b[i], cap);
+		while (n.a[j] != 0)
+			j = (j + 1) & (cap - 1);
+		n.a[j] = m->a[i];
+		n.b[j] = m->b[i];
+		n.v[j] = m->v[i];
+	}
+	free(m->a);
+	free(m->b);
+	free(m->v);
+	*m = n;
+	return true;
+}
+
+/* The value slot of (a, b), added with value v when absent (*fresh); NULL without memory. */
+static uint32_t *
+kmap_put(struct kmap *m, uint64_t a, uint64_t b, uint32_t v, bool *fresh)
+{
+	uint32_t *old = kmap_find(m, a, b);
+	*fresh = old == NULL;
+	if (old != NULL)
+		return old;
+	if ((m->n + 1) * 2 > m->cap && !kmap_grow(m))
+		return NULL;
+	size_t i = kslot(a, b, m->cap);
+	while (m->a[i] != 0)
+		i = (i + 1) & (m->cap - 1);
+	m->a[i] = a;
+	m->b[i] = b;
+	m->v[i] = v;
+	m->n++;
+	return &m->v[i];
+}
+
+static void
+kmap_free(struct kmap *m)
+{
+	free(m->a);
+	free(m->b);
+	free(m->v);
+}
+
+/* A growable array of fixed-size elements. */
+struct vec {
+	void *p;
+	size_t n, cap, size;
+};
+
+static void *
+vec_push(struct vec *v)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 1024;
+		void *p = realloc(v->p, cap * v->size);
+		if (p == NULL)
+			return NULL;
+		v->p = p;
+		v->cap = cap;
+	}
+	void *e = (char *)v->p + v->n++ * v->size;
+	memset(e, 0, v->size);
+	return e;
+}
+
+struct course {
+	int64_t id;                 /* 0: no such course */
+	char level[16], subject[16];
+	int64_t compulsory;
+	bool at_base;
+};
+
+struct pday {                   /* one person's day in this file */
+	int64_t person;
+	int32_t day, stored_x2, new_x2, cap_x2;
+	bool pending;               /* stored sum not read yet */
+};
+
+struct lyear {                  /* one person's year of the stored rows, for ledger_years */
+	int64_t person, year, prof, gen, comp;
+};
+
+struct caprow {
+	uint32_t row, pd;
+};
+
+struct rule {
+	int32_t from, cap_x2;
+};
+
+struct bdirect {
+	struct db *db;
+	struct bdirect_cfg cfg;
+	char ref[24];
+	struct rule rules[BDIRECT_MAX_RULES];
+	size_t nrules;
+	struct kmap codes, dups, pdays, years;
+	struct vec courses, pds, lys, caprows;
+	bool failed, over_cap;
+	uint64_t stored;
+};
+
+/* Per row of the chunk being checked. */
+struct rstate {
+	int64_t person, course;     /* 0: unknown */
+	const struct course *c;
+	int32_t day;
+	unsigned char nkey[32];
+	bool bad, seen;
+};
+
+static int32_t
+day_number(const char *iso)
+{
+	struct ymd v;
+	if (!ymd_parse(iso, strlen(iso), &v))
+		return 0;
+	/* days since 1970-01-01 (H. Hinnant's days_from_civil), as DATEDIFF(d, '1970-01-01') */
+	int y = v.y - (v.m <= 2);
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (v.m + (v.m > 2 ? -3 : 9)) + 2) / 5 + v.d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "SELECT ... IN (?, ?, ..., ?) tail" with TM_BATCH_CHUNK placeholders, built once: the
+ * statement cache keys on the text, so the list is always full (padded by the caller). */
+static const char *
+in_list_sql(char *buf, size_t cap, const char *head, const char *tail)
+{
+	if (buf[0] != '\0')
+		return buf;
+	size_t n = (size_t)snprintf(buf, cap, "%s", head);
+	for (size_t i = 0; i < TM_BATCH_CHUNK && n + 8 < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, i ? ", ?" : "?");
+	snprintf(buf + n, cap - n, "%s", tail);
+	return buf;
+}
+
+#define IN_SQL_CAP (TM_BATCH_CHUNK * 3 + 512)
+static char sql_persons[IN_SQL_CAP], sql_courses[IN_SQL_CAP], sql_seen[IN_SQL_CAP],
+    sql_days[IN_SQL_CAP];
+
+struct bdirect *
+bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
+{
+	struct bdirect *b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		*rc = DB_ERR;
+		return NULL;
+	}
+	b->db = d;
+	b->cfg = *cfg;
+	snprintf(b->ref, sizeof(b->ref), "%lld", (long long)cfg->batch_id);
+	b->courses.size = sizeof(struct course);
+	b->pds.size = sizeof(struct pday);
+	b->lys.size = sizeof(struct lyear);
+	b->caprows.size = sizeof(struct caprow);
+
+	struct db_out o[] = { DBO_I64(), DBO_I64() };
+	struct db_iter it;
+	*rc = db_iter_start(d, &it, "SELECT DATEDIFF(effective_from, '1970-01-01'), daily_cap_x2"
+	    " FROM ce_rules WHERE region = 'SH' ORDER BY effective_from DESC", NULL, 0, o, 2);
+	while (*rc == DB_OK && (*rc = db_iter_next(&it)) == DB_OK && b->nrules < BDIRECT_MAX_RULES)
+		b->rules[b->nrules++] = (struct rule){ (int32_t)o[0].i, (int32_t)o[1].i };
+	db_iter_end(&it);
+	if (*rc == DB_OK && b->nrules == BDIRECT_MAX_RULES)
+		*rc = DB_ERR;           /* more rules than the limit: refuse rather than guess */
+	if (*rc == DB_NOROW)
+		*rc = DB_OK;
+	if (*rc != DB_OK) {
+		free(b);
+		return NULL;
+	}
+	/* Our rows' ledger_years sums are added once per person-year at the end, not per row
+	 * by the trigger (migration 0005 skips rows of this batch). */
+	struct db_val bv[] = { DBV_I64(cfg->batch_id) };
+	if ((*rc = db_exec(d, "SET @tm_ledger_batch = ?", bv, 1, NULL, NULL)) != DB_OK) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+bdirect_free(struct bdirect *b)
+{
+	if (b == NULL)
+		return;
+	(void)db_exec(b->db, "SET @tm_ledger_batch = NULL", NULL, 0, NULL, NULL);
+	kmap_free(&b->codes);
+	kmap_free(&b->dups);
+	kmap_free(&b->pdays);
+	kmap_free(&b->years);
+	free(b->courses.p);
+	free(b->pds.p);
+	free(b->lys.p);
+	free(b->caprows.p);
+	free(b);
+}
+
+bool
+bdirect_failed(const struct bdirect *b)
+{
+	return b->failed || b->over_cap;
+}
+
+static void
+bad(struct bdirect *b, struct rstate *s, const struct batch_row *r, const char *col,
+    const char *code, size_t *nbad)
+{
+	s->bad = true;
+	b->failed = true;
+	(*nbad)++;
+	b->cfg.err(b->cfg.ctx, (size_t)r->row_no, col, code);
+}
+
+struct person {
+	unsigned char blind[32];
+	int64_t id;
+	char name[204];
+};
+
+static int
+person_cmp(const void *x, const void *y)
+{
+	return memcmp(((const struct person *)x)->blind, ((const struct person *)y)->blind, 32);
+}
+
+static int
+blind_cmp(const void *x, const void *y)
+{
+	return memcmp(*(const unsigned char *const *)x, *(const unsigned char *const *)y, 32);
+}
+
+/* The chunk's registered persons, sorted by blind; locked until the commit. */
+static enum db_rc
+load_persons(struct bdirect *b, const struct batch_row *rows, size_t n, struct person *out,
+    size_t *nout)
+{
+	const unsigned char *keys[TM_BATCH_CHUNK];
+	struct db_val v[TM_BATCH_CHUNK];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = rows[i].blind;
+	qsort(keys, n, sizeof(keys[0]), blind_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || memcmp(keys[k - 1], keys[i], 32) != 0)
+			keys[k++] = keys[i];
+	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
+		v[i] = DBV_BLOB(keys[i < k ? i : 0], 32);
+	struct person p;
+	struct db_out o[] = { DBO_BLOB(p.blind), DBO_I64(), DBO_STR(p.name) };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_persons, IN_SQL_CAP,
+	    "SELECT id_blind, id, name FROM persons WHERE id_blind IN (", ") FOR UPDATE"), v,
+	    TM_BATCH_CHUNK, o, 3);
+	*nout = 0;
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && *nout < TM_BATCH_CHUNK) {
+		p.id = o[1].i;
+		out[(*nout)++] = p;
+	}
+	db_iter_end(&it);
+	if (rc != DB_NOROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	qsort(out, *nout, sizeof(*out), person_cmp);
+	return DB_OK;
+}
+
+static void
+code_key(const char *code, uint64_t *a, uint64_t *b)
+{
+	unsigned char k[16] = { 0 };
+	memcpy(k, code, strnlen(code, 16));
+	memcpy(a, k, 8);
+	memcpy(b, k + 8, 8);
+}
+
+static bool
+level_at_base(const char *levels, const char *level)
+{
+	size_t l = strlen(level);
+	for (const char *p = levels; *p;) {
+		size_t t = strcspn(p, ",");
+		if (t == l && strncmp(p, level, l) == 0)
+			return true;
+		p += t + (p[t] == ',');
+	}
+	return false;
+}
+
+/* Looks up the chunk's course codes not seen before in this upload (codes are few). */
+static enum db_rc
+load_courses(struct bdirect *b, const struct batch_row *rows, size_t n)
+{
+	const char *want[TM_BATCH_CHUNK];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ka, kb;
+		bool fresh;
+		if (rows[i].course[0] == '\0')
+			continue;
+		code_key(rows[i].course, &ka, &kb);
+		uint32_t *slot = kmap_put(&b->codes, ka, kb, (uint32_t)b->courses.n, &fresh);
+		if (slot == NULL || (fresh && vec_push(&b->courses) == NULL))
+			return DB_ERR;
+		if (fresh)
+			want[k++] = rows[i].course;
+	}
+	if (k == 0)
+		return DB_OK;
+	struct db_val v[TM_BATCH_CHUNK];
+	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
+		v[i] = DBV_STR(want[i < k ? i : 0]);
+	char code[72];
+	struct course c;
+	struct db_out o[] = { DBO_STR(code), DBO_I64(), DBO_STR(c.level), DBO_STR(c.subject),
+		DBO_I64() };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_courses, IN_SQL_CAP,
+	    "SELECT code, id, level, subject, compulsory FROM courses WHERE code IN (", ")"), v,
+	    TM_BATCH_CHUNK, o, DB_N(o));
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+		/* codes compare case-insensitively in SQL; ours are upper case already */
+		for (size_t i = 0; i < k; i++) {
+			if (strcasecmp(want[i], code) != 0)
+				continue;
+			uint64_t ka, kb;
+			code_key(want[i], &ka, &kb);
+			struct course *dst = (struct course *)b->courses.p + *kmap_find(&b->codes, ka, kb);
+			*dst = c;
+			dst->id = o[1].i;
+			dst->compulsory = o[4].i;
+			dst->at_base = level_at_base(b->cfg.levels, c.level);
+		}
+	}
+	db_iter_end(&it);
+	return rc == DB_NOROW ? DB_OK : rc == DB_OK ? DB_ERR : rc;
+}
+
+static void
+natural_key(const struct bdirect *b, const struct batch_row *r, const struct rstate *s,
+    unsigned char out[32])
+{
+	/* = UNHEX(SHA2(CONCAT_WS('|', base, person, course, day, hours_x2), 256)) of the staging path */
+	char t[128];
+	int n = snprintf(t, sizeof(t), "%lld|%lld|%lld|%s|%lld", (long long)b->cfg.base_id,
+	    (long long)s->person, (long long)s->course, r->day, (long long)r->hours_x2);
+	crypto_hash_sha256(out, (const unsigned char *)t, (unsigned long long)n);
+}
+
+static int
+key_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, 32);
+}
+
+/* Marks the rows whose natural key is already stored ("unchanged"). */
+static enum db_rc
+mark_seen(struct bdirect *b, struct rstate *st, size_t n)
+{
+	struct db_val v[TM_BATCH_CHUNK];
+	size_t k = 0, first = n;
+	for (size_t i = 0; i < n; i++)
+		if (!st[i].bad) {
+			if (first == n)
+				first = i;
+			v[k++] = DBV_BLOB(st[i].nkey, 32);
+		}
+	if (k == 0)
+		return DB_OK;
+	for (size_t i = k; i < TM_BATCH_CHUNK; i++)
+		v[i] = DBV_BLOB(st[first].nkey, 32);
+	unsigned char (*found)[32] = malloc(TM_BATCH_CHUNK * 32), key[32];
+	size_t nf = 0;
+	if (found == NULL)
+		return DB_ERR;
+	struct db_out o[] = { DBO_BLOB(key) };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_seen, IN_SQL_CAP,
+	    "SELECT natural_key FROM training_records WHERE natural_key IN (", ")"), v,
+	    TM_BATCH_CHUNK, o, 1);
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && nf < TM_BATCH_CHUNK)
+		memcpy(found[nf++], key, 32);
+	db_iter_end(&it);
+	if (rc == DB_NOROW) {
+		rc = DB_OK;
+		qsort(found, nf, 32, key_cmp);
+		for (size_t i = 0; i < n; i++)
+			if (!st[i].bad && nf > 0 && bsearch(st[i].nkey, found, nf, 32, key_cmp) != NULL)
+				st[i].seen = true;
+	} else if (rc == DB_OK)
+		rc = DB_ERR;
+	free(found);
+	return rc;
+}
+
+static int32_t
+cap_on(const struct bdirect *b, int32_t day)
+{
+	for (size_t i = 0; i < b->nrules; i++)
+		if (b->rules[i].from <= day)
+			return b->rules[i].cap_x2;
+	return 0;
+}
+
+/* Stored hours of the (person, day)s new to this file; they hold none of our rows yet. */
+static enum db_rc
+load_day_sums(struct bdirect *b, const struct rstate *st, size_t n)
+{
+	struct db_val v[TM_BATCH_CHUNK + 2];
+	int64_t persons[TM_BATCH_CHUNK];
+	int32_t lo = INT32_MAX, hi = INT32_MIN;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].bad || st[i].seen)
+			continue;
+		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
+		struct pday *pd = (struct pday *)b->pds.p + *pi;
+		if (!pd->pending)
+			continue;
+		bool dup = false;
+		for (size_t j = k; j > 0 && !dup && j + 8 > k; j--)
+			dup = persons[j - 1] == st[i].person;  /* a person's rows are usually together */
+		if (!dup)
+			persons[k++] = st[i].person;
+		lo = st[i].day < lo ? st[i].day : lo;
+		hi = st[i].day > hi ? st[i].day : hi;
+	}
+	if (k == 0)
+		return DB_OK;
+	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
+		v[i] = DBV_I64(persons[i < k ? i : 0]);
+	v[TM_BATCH_CHUNK] = DBV_I64(lo);
+	v[TM_BATCH_CHUNK + 1] = DBV_I64(hi);
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64() };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_days, IN_SQL_CAP,
+	    "SELECT person_id, DATEDIFF(completed_on, '1970-01-01'), SUM(hours_x2)"
+	    " FROM training_records WHERE person_id IN (",
+	    ") AND completed_on BETWEEN '1970-01-01' + INTERVAL ? DAY"
+	    " AND '1970-01-01' + INTERVAL ? DAY GROUP BY person_id, completed_on"), v,
+	    TM_BATCH_CHUNK + 2, o, 3);
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)o[0].i, (uint64_t)o[1].i);
+		if (pi == NULL)
+			continue;
+		struct pday *pd = (struct pday *)b->pds.p + *pi;
+		if (pd->pending)
+			pd->stored_x2 = (int32_t)o[2].i;
+	}
+	db_iter_end(&it);
+	if (rc != DB_NOROW)
+		return rc == DB_OK ? DB_ERR : rc;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].bad || st[i].seen)
+			continue;
+		struct pday *pd = (struct pday *)b->pds.p +
+		    *kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
+		pd->pending = false;
+	}
+	return DB_OK;
+}
+
+/* The new rows' sums per (person, day), and per (person, year) for ledger_years. */
+static enum db_rc
+add_sums(struct bdirect *b, const struct batch_row *rows, const struct rstate *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].bad || st[i].seen)
+			continue;
+		bool fresh;
+		uint32_t *pi = kmap_put(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day,
+		    (uint32_t)b->pds.n, &fresh);
+		if (pi == NULL)
+			return DB_ERR;
+		if (fresh) {
+			struct pday *pd = vec_push(&b->pds);
+			if (pd == NULL)
+				return DB_ERR;
+			*pd = (struct pday){ st[i].person, st[i].day, 0, 0, cap_on(b, st[i].day), true };
+		}
+		struct pday *pd = (struct pday *)b->pds.p + *pi;
+		pd->new_x2 += (int32_t)rows[i].hours_x2;
+		struct caprow *cr = vec_push(&b->caprows);
+		if (cr == NULL)
+			return DB_ERR;
+		*cr = (struct caprow){ (uint32_t)rows[i].row_no, *pi };
+
+		int64_t year = strtol(rows[i].day, NULL, 10);
+		uint32_t *yi = kmap_put(&b->years, (uint64_t)st[i].person, (uint64_t)year,
+		    (uint32_t)b->lys.n, &fresh);
+		if (yi == NULL || (fresh && vec_push(&b->lys) == NULL))
+			return DB_ERR;
+		struct lyear *ly = (struct lyear *)b->lys.p + *yi;
+		ly->person = st[i].person;
+		ly->year = year;
+		if (strcmp(st[i].c->subject, "professional") == 0)
+			ly->prof += rows[i].hours_x2;
+		else {
+			ly->gen += rows[i].hours_x2;
+			if (st[i].c->compulsory)
+				ly->comp += rows[i].hours_x2;
+		}
+	}
+	return DB_OK;
+}
+
+/* Whether a (person, day) of this chunk is over the cap now (later rows only add to it). */
+static bool
+any_over_cap(const struct bdirect *b, const struct rstate *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].bad || st[i].seen)
+			continue;
+		const struct pday *pd = (const struct pday *)b->pds.p +
+		    *kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
+		if (pd->stored_x2 + pd->new_x2 > pd->cap_x2)
+			return true;
+	}
+	return false;
+}
+
+static enum db_rc
+insert_rows(struct bdirect *b, const struct batch_row *rows, const struct rstate *st, size_t n)
+{
+	int64_t person[TM_BATCH_CHUNK], course[TM_BATCH_CHUNK], base[TM_BATCH_CHUNK],
+	    hours[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK], batch[TM_BATCH_CHUNK], actor[TM_BATCH_CHUNK];
+	const char *day[TM_BATCH_CHUNK], *subject[TM_BATCH_CHUNK], *ref[TM_BATCH_CHUNK],
+	    *key[TM_BATCH_CHUNK];
+	unsigned long lday[TM_BATCH_CHUNK], lsub[TM_BATCH_CHUNK], lref[TM_BATCH_CHUNK],
+	    lkey[TM_BATCH_CHUNK];
+	bool noactor[TM_BATCH_CHUNK];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].bad || st[i].seen)
+			continue;
+		person[k] = st[i].person;
+		course[k] = st[i].course;
+		base[k] = b->cfg.base_id;
+		hours[k] = rows[i].hours_x2;
+		comp[k] = st[i].c->compulsory;
+		batch[k] = b->cfg.batch_id;
+		actor[k] = b->cfg.actor_user_id;
+		noactor[k] = b->cfg.actor_user_id == 0;
+		day[k] = rows[i].day;
+		lday[k] = strlen(rows[i].day);
+		subject[k] = st[i].c->subject;
+		lsub[k] = strlen(subject[k]);
+		ref[k] = b->ref;
+		lref[k] = strlen(b->ref);
+		key[k] = (const char *)st[i].nkey;
+		lkey[k] = 32;
+		k++;
+	}
+	if (k == 0)
+		return DB_OK;
+	struct db_bulk_col cols[] = {
+		{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, course, NULL, NULL },
+		{ DB_T_I64, base, NULL, NULL }, { DB_T_I64, hours, NULL, NULL },
+		{ DB_T_STR, day, lday, NULL }, { DB_T_STR, subject, lsub, NULL },
+		{ DB_T_I64, comp, NULL, NULL }, { DB_T_STR, ref, lref, NULL },
+		{ DB_T_BLOB, key, lkey, NULL }, { DB_T_I64, batch, NULL, NULL },
+		{ DB_T_I64, actor, NULL, noactor },
+	};
+	uint64_t aff = 0;
+	enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO training_records (person_id, course_id,"
+	    " base_id, hours_x2, completed_on, subject, compulsory, source, source_ref, natural_key,"
+	    " batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', ?, ?, ?, ?)", cols,
+	    DB_N(cols), k, &aff);
+	b->stored += aff;
+	return rc;
+}
+
+enum db_rc
+bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool store, size_t *nbad)
+{
+	struct person *ps = NULL;
+	struct rstate *st = NULL;
+	size_t np = 0;
+	enum db_rc rc = DB_ERR;
+
+	if (n == 0)
+		return DB_OK;
+	if (n > TM_BATCH_CHUNK || (ps = malloc(TM_BATCH_CHUNK * sizeof(*ps))) == NULL ||
+	    (st = calloc(n, sizeof(*st))) == NULL)
+		goto out;
+	if ((rc = load_persons(b, rows, n, ps, &np)) != DB_OK ||
+	    (rc = load_courses(b, rows, n)) != DB_OK)
+		goto out;
+	rc = DB_ERR;
+	for (size_t i = 0; i < n; i++) {
+		const struct batch_row *r = &rows[i];
+		struct rstate *s = &st[i];
+		struct person key;
+		memcpy(key.blind, r->blind, 32);
+		const struct person *p = bsearch(&key, ps, np, sizeof(*ps), person_cmp);
+		static const struct course none;
+		uint64_t ca, cb;
+		code_key(r->course, &ca, &cb);
+		const uint32_t *ci = r->course[0] ? kmap_find(&b->codes, ca, cb) : NULL;
+		s->c = ci ? (const struct course *)b->courses.p + *ci : &none;
+		s->day = day_number(r->day);
+		if (p == NULL) {
+			bad(b, s, r, "id_number", "person_unknown", nbad);
+			continue;
+		}
+		s->person = p->id;
+		if (strcmp(p->name, r->name) != 0)
+			bad(b, s, r, "name", "name_mismatch", nbad);
+		else if (s->c->id == 0)
+			bad(b, s, r, "course_code", "course_unknown", nbad);
+		else if (!s->c->at_base)
+			bad(b, s, r, "course_code", "course_level_not_at_base", nbad);
+		if (s->c->id == 0)
+			continue;
+		/* The first row of a (person, course, day) wins, even when it is itself bad. */
+		s->course = s->c->id;
+		bool fresh;
+		if (kmap_put(&b->dups, (uint64_t)s->person,
+		    (uint64_t)s->course << 32 | (uint32_t)s->day, 0, &fresh) == NULL)
+			goto out;
+		if (!fresh && !s->bad)
+			bad(b, s, r, "", "row_duplicate", nbad);
+		if (!s->bad)
+			natural_key(b, r, s, s->nkey);
+	}
+	if ((rc = mark_seen(b, st, n)) != DB_OK || (rc = add_sums(b, rows, st, n)) != DB_OK ||
+	    (rc = load_day_sums(b, st, n)) != DB_OK)
+		goto out;
+	/* Over the cap already: the batch is lost, its rows are reported at the end. */
+	if (!b->over_cap && any_over_cap(b, st, n))
+		b->over_cap = true;
+	if (store && !bdirect_failed(b))
+		rc = insert_rows(b, rows, st, n);
+out:
+	free(ps);
+	free(st);
+	return rc;
+}
+
+enum db_rc
+bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
+{
+	const struct pday *pd = b->pds.p;
+	const struct caprow *cr = b->caprows.p;
+	for (size_t i = 0; i < b->caprows.n; i++) {
+		const struct pday *p = &pd[cr[i].pd];
+		if (p->stored_x2 + p->new_x2 > p->cap_x2) {
+			b->cfg.err(b->cfg.ctx, cr[i].row, "hours", "hours_over_daily_cap");
+			(*nbad)++;
+		}
+	}
+	*stored = b->stored;
+	if (!store || bdirect_failed(b) || b->lys.n == 0)
+		return DB_OK;
+	for (size_t off = 0; off < b->lys.n; off += TM_BATCH_CHUNK) {
+		size_t k = b->lys.n - off < TM_BATCH_CHUNK ? b->lys.n - off : TM_BATCH_CHUNK;
+		int64_t person[TM_BATCH_CHUNK], year[TM_BATCH_CHUNK], prof[TM_BATCH_CHUNK],
+		    gen[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK];
+		const struct lyear *ly = (const struct lyear *)b->lys.p + off;
+		for (size_t i = 0; i < k; i++) {
+			person[i] = ly[i].person;
+			year[i] = ly[i].year;
+			prof[i] = ly[i].prof;
+			gen[i] = ly[i].gen;
+			comp[i] = ly[i].comp;
+		}
+		struct db_bulk_col cols[] = {
+			{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, year, NULL, NULL },
+			{ DB_T_I64, prof, NULL, NULL }, { DB_T_I64, gen, NULL, NULL },
+			{ DB_T_I64, comp, NULL, NULL },
+		};
+		enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO ledger_years (person_id, year,"
+		    " professional_x2, general_x2, compulsory_x2) VALUES (?, ?, ?, ?, ?)"
+		    " ON DUPLICATE KEY UPDATE professional_x2 = professional_x2 + VALUES(professional_x2),"
+		    " general_x2 = general_x2 + VALUES(general_x2),"
+		    " compulsory_x2 = compulsory_x2 + VALUES(compulsory_x2)", cols, DB_N(cols), k, NULL);
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
