@@ -468,7 +468,13 @@ python3 - "$SLOW" "$OUT/upload.raw" >"$OUT/upload.phases" <<-'PY'
 	def label(q):
 	    q = ' '.join(q.split())
 	    for pat, lab in ((r'^INSERT INTO batch_rows', 'INSERT INTO batch_rows (array-bound chunk)'),
-	                     (r'^INSERT INTO training_records', 'INSERT INTO training_records ... SELECT'),
+	                     (r'^INSERT INTO training_records .* SELECT ', 'INSERT INTO training_records ... SELECT'),
+	                     (r'^INSERT INTO training_records', 'INSERT INTO training_records (array-bound chunk)'),
+	                     (r'^INSERT INTO ledger_years', 'INSERT INTO ledger_years (per person-year, array-bound)'),
+	                     (r'^SELECT id_blind, id, name FROM persons', 'SELECT persons IN (chunk) FOR UPDATE'),
+	                     (r'^SELECT natural_key FROM training_records', 'SELECT natural_key IN (chunk)'),
+	                     (r'^SELECT person_id, DATEDIFF', 'SELECT stored day sums of the chunk\'s persons'),
+	                     (r'^SELECT code, id, level', 'SELECT courses IN (new codes)'),
 	                     (r'^INSERT INTO persons', 'INSERT INTO persons ... SELECT'),
 	                     (r'^DELETE FROM batch_rows', 'DELETE FROM batch_rows'),
 	                     (r'^INSERT INTO batch_errors', 'INSERT INTO batch_errors')):

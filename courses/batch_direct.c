@@ -129,7 +129,7 @@ struct course {
 
 struct pday {                   /* one person's day in this file */
 	int64_t person;
-	int32_t day, stored_x2, new_x2, cap_x2;
+	int32_t day, stored_x2, stored_n, new_x2, cap_x2;
 	bool pending;               /* stored sum not read yet */
 };
 
@@ -162,6 +162,7 @@ struct rstate {
 	int64_t person, course;     /* 0: unknown */
 	const struct course *c;
 	int32_t day;
+	uint32_t pd;                /* its (person, day) */
 	unsigned char nkey[32];
 	bool bad, seen;
 };
@@ -181,23 +182,38 @@ day_number(const char *iso)
 	return era * 146097 + doe - 719468;
 }
 
-/* "SELECT ... IN (?, ?, ..., ?) tail" with TM_BATCH_CHUNK placeholders, built once: the
- * statement cache keys on the text, so the list is always full (padded by the caller). */
+/*
+ * "SELECT ... IN (?, ..., ?) tail" for k keys: the statement cache keys on the text, so the
+ * lists come in a few fixed sizes (each built once, padded by the caller with a repeated
+ * key). A list much longer than its keys costs the server (1,000 parameters to read and
+ * ranges to build for 125 persons cost 3 times the right-sized list).
+ */
+static const size_t in_sizes[] = { 8, 32, 128, 512, TM_BATCH_CHUNK };
+#define IN_CLASSES (sizeof(in_sizes) / sizeof(in_sizes[0]))
+#define IN_SQL_CAP (TM_BATCH_CHUNK * 3 + 512)
+_Static_assert(TM_BATCH_CHUNK > 512, "in_sizes");
+
+struct in_sql {
+	char text[IN_CLASSES][IN_SQL_CAP];
+};
+static struct in_sql sql_persons, sql_courses, sql_seen, sql_days;
+
 static const char *
-in_list_sql(char *buf, size_t cap, const char *head, const char *tail)
+in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *tail)
 {
+	size_t c = 0;
+	while (c + 1 < IN_CLASSES && in_sizes[c] < k)
+		c++;
+	*size = in_sizes[c];
+	char *buf = q->text[c];
 	if (buf[0] != '\0')
 		return buf;
-	size_t n = (size_t)snprintf(buf, cap, "%s", head);
-	for (size_t i = 0; i < TM_BATCH_CHUNK && n + 8 < cap; i++)
-		n += (size_t)snprintf(buf + n, cap - n, i ? ", ?" : "?");
-	snprintf(buf + n, cap - n, "%s", tail);
+	size_t n = (size_t)snprintf(buf, IN_SQL_CAP, "%s", head);
+	for (size_t i = 0; i < in_sizes[c] && n + 8 < IN_SQL_CAP; i++)
+		n += (size_t)snprintf(buf + n, IN_SQL_CAP - n, i ? ", ?" : "?");
+	snprintf(buf + n, IN_SQL_CAP - n, "%s", tail);
 	return buf;
 }
-
-#define IN_SQL_CAP (TM_BATCH_CHUNK * 3 + 512)
-static char sql_persons[IN_SQL_CAP], sql_courses[IN_SQL_CAP], sql_seen[IN_SQL_CAP],
-    sql_days[IN_SQL_CAP];
 
 struct bdirect *
 bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
@@ -305,14 +321,15 @@ load_persons(struct bdirect *b, const struct batch_row *rows, size_t n, struct p
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || memcmp(keys[k - 1], keys[i], 32) != 0)
 			keys[k++] = keys[i];
-	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
+	size_t size;
+	const char *sql = in_list_sql(&sql_persons, k, &size,
+	    "SELECT id_blind, id, name FROM persons WHERE id_blind IN (", ") FOR UPDATE");
+	for (size_t i = 0; i < size; i++)
 		v[i] = DBV_BLOB(keys[i < k ? i : 0], 32);
 	struct person p;
 	struct db_out o[] = { DBO_BLOB(p.blind), DBO_I64(), DBO_STR(p.name) };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_persons, IN_SQL_CAP,
-	    "SELECT id_blind, id, name FROM persons WHERE id_blind IN (", ") FOR UPDATE"), v,
-	    TM_BATCH_CHUNK, o, 3);
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 3);
 	*nout = 0;
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && *nout < TM_BATCH_CHUNK) {
 		p.id = o[1].i;
@@ -368,16 +385,17 @@ load_courses(struct bdirect *b, const struct batch_row *rows, size_t n)
 	if (k == 0)
 		return DB_OK;
 	struct db_val v[TM_BATCH_CHUNK];
-	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
+	size_t size;
+	const char *sql = in_list_sql(&sql_courses, k, &size,
+	    "SELECT code, id, level, subject, compulsory FROM courses WHERE code IN (", ")");
+	for (size_t i = 0; i < size; i++)
 		v[i] = DBV_STR(want[i < k ? i : 0]);
 	char code[72];
 	struct course c;
 	struct db_out o[] = { DBO_STR(code), DBO_I64(), DBO_STR(c.level), DBO_STR(c.subject),
 		DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_courses, IN_SQL_CAP,
-	    "SELECT code, id, level, subject, compulsory FROM courses WHERE code IN (", ")"), v,
-	    TM_BATCH_CHUNK, o, DB_N(o));
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, DB_N(o));
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		/* codes compare case-insensitively in SQL; ours are upper case already */
 		for (size_t i = 0; i < k; i++) {
@@ -413,6 +431,17 @@ key_cmp(const void *x, const void *y)
 	return memcmp(x, y, 32);
 }
 
+/*
+ * A row can only be stored already if its person had rows on that day before this upload
+ * (read before any row of ours for that day went in, with the person locked). Rows of
+ * ours cannot match a later row's key: that row would be a duplicate in the file.
+ */
+static bool
+maybe_stored(const struct bdirect *b, const struct rstate *s)
+{
+	return ((const struct pday *)b->pds.p)[s->pd].stored_n > 0;
+}
+
 /* Marks the rows whose natural key is already stored ("unchanged"). */
 static enum db_rc
 mark_seen(struct bdirect *b, struct rstate *st, size_t n)
@@ -420,14 +449,17 @@ mark_seen(struct bdirect *b, struct rstate *st, size_t n)
 	struct db_val v[TM_BATCH_CHUNK];
 	size_t k = 0, first = n;
 	for (size_t i = 0; i < n; i++)
-		if (!st[i].bad) {
+		if (!st[i].bad && maybe_stored(b, &st[i])) {
 			if (first == n)
 				first = i;
 			v[k++] = DBV_BLOB(st[i].nkey, 32);
 		}
 	if (k == 0)
 		return DB_OK;
-	for (size_t i = k; i < TM_BATCH_CHUNK; i++)
+	size_t size;
+	const char *sql = in_list_sql(&sql_seen, k, &size,
+	    "SELECT natural_key FROM training_records WHERE natural_key IN (", ")");
+	for (size_t i = k; i < size; i++)
 		v[i] = DBV_BLOB(st[first].nkey, 32);
 	unsigned char (*found)[32] = malloc(TM_BATCH_CHUNK * 32), key[32];
 	size_t nf = 0;
@@ -435,9 +467,7 @@ mark_seen(struct bdirect *b, struct rstate *st, size_t n)
 		return DB_ERR;
 	struct db_out o[] = { DBO_BLOB(key) };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_seen, IN_SQL_CAP,
-	    "SELECT natural_key FROM training_records WHERE natural_key IN (", ")"), v,
-	    TM_BATCH_CHUNK, o, 1);
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 1);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && nf < TM_BATCH_CHUNK)
 		memcpy(found[nf++], key, 32);
 	db_iter_end(&it);
@@ -471,10 +501,9 @@ load_day_sums(struct bdirect *b, const struct rstate *st, size_t n)
 	int32_t lo = INT32_MAX, hi = INT32_MIN;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (st[i].bad || st[i].seen)
+		if (st[i].bad)
 			continue;
-		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
-		struct pday *pd = (struct pday *)b->pds.p + *pi;
+		struct pday *pd = (struct pday *)b->pds.p + st[i].pd;
 		if (!pd->pending)
 			continue;
 		bool dup = false;
@@ -487,35 +516,57 @@ load_day_sums(struct bdirect *b, const struct rstate *st, size_t n)
 	}
 	if (k == 0)
 		return DB_OK;
-	for (size_t i = 0; i < TM_BATCH_CHUNK; i++)
-		v[i] = DBV_I64(persons[i < k ? i : 0]);
-	v[TM_BATCH_CHUNK] = DBV_I64(lo);
-	v[TM_BATCH_CHUNK + 1] = DBV_I64(hi);
-	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64() };
-	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, in_list_sql(sql_days, IN_SQL_CAP,
-	    "SELECT person_id, DATEDIFF(completed_on, '1970-01-01'), SUM(hours_x2)"
+	size_t size;
+	const char *sql = in_list_sql(&sql_days, k, &size,
+	    "SELECT person_id, DATEDIFF(completed_on, '1970-01-01'), SUM(hours_x2), COUNT(*)"
 	    " FROM training_records WHERE person_id IN (",
 	    ") AND completed_on BETWEEN '1970-01-01' + INTERVAL ? DAY"
-	    " AND '1970-01-01' + INTERVAL ? DAY GROUP BY person_id, completed_on"), v,
-	    TM_BATCH_CHUNK + 2, o, 3);
+	    " AND '1970-01-01' + INTERVAL ? DAY GROUP BY person_id, completed_on");
+	for (size_t i = 0; i < size; i++)
+		v[i] = DBV_I64(persons[i < k ? i : 0]);
+	v[size] = DBV_I64(lo);
+	v[size + 1] = DBV_I64(hi);
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size + 2, o, 4);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)o[0].i, (uint64_t)o[1].i);
 		if (pi == NULL)
 			continue;
 		struct pday *pd = (struct pday *)b->pds.p + *pi;
-		if (pd->pending)
+		if (pd->pending) {
 			pd->stored_x2 = (int32_t)o[2].i;
+			pd->stored_n = (int32_t)o[3].i;
+		}
 	}
 	db_iter_end(&it);
 	if (rc != DB_NOROW)
 		return rc == DB_OK ? DB_ERR : rc;
+	for (size_t i = 0; i < n; i++)
+		if (!st[i].bad)
+			((struct pday *)b->pds.p)[st[i].pd].pending = false;
+	return DB_OK;
+}
+
+/* The good rows' (person, day)s; new ones wait for their stored sums (load_day_sums). */
+static enum db_rc
+add_pdays(struct bdirect *b, struct rstate *st, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
-		if (st[i].bad || st[i].seen)
+		if (st[i].bad)
 			continue;
-		struct pday *pd = (struct pday *)b->pds.p +
-		    *kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
-		pd->pending = false;
+		bool fresh;
+		uint32_t *pi = kmap_put(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day,
+		    (uint32_t)b->pds.n, &fresh);
+		if (pi == NULL)
+			return DB_ERR;
+		if (fresh) {
+			struct pday *pd = vec_push(&b->pds);
+			if (pd == NULL)
+				return DB_ERR;
+			*pd = (struct pday){ st[i].person, st[i].day, 0, 0, 0, cap_on(b, st[i].day), true };
+		}
+		st[i].pd = *pi;
 	}
 	return DB_OK;
 }
@@ -528,22 +579,12 @@ add_sums(struct bdirect *b, const struct batch_row *rows, const struct rstate *s
 		if (st[i].bad || st[i].seen)
 			continue;
 		bool fresh;
-		uint32_t *pi = kmap_put(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day,
-		    (uint32_t)b->pds.n, &fresh);
-		if (pi == NULL)
-			return DB_ERR;
-		if (fresh) {
-			struct pday *pd = vec_push(&b->pds);
-			if (pd == NULL)
-				return DB_ERR;
-			*pd = (struct pday){ st[i].person, st[i].day, 0, 0, cap_on(b, st[i].day), true };
-		}
-		struct pday *pd = (struct pday *)b->pds.p + *pi;
+		struct pday *pd = (struct pday *)b->pds.p + st[i].pd;
 		pd->new_x2 += (int32_t)rows[i].hours_x2;
 		struct caprow *cr = vec_push(&b->caprows);
 		if (cr == NULL)
 			return DB_ERR;
-		*cr = (struct caprow){ (uint32_t)rows[i].row_no, *pi };
+		*cr = (struct caprow){ (uint32_t)rows[i].row_no, st[i].pd };
 
 		int64_t year = strtol(rows[i].day, NULL, 10);
 		uint32_t *yi = kmap_put(&b->years, (uint64_t)st[i].person, (uint64_t)year,
@@ -571,8 +612,7 @@ any_over_cap(const struct bdirect *b, const struct rstate *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].bad || st[i].seen)
 			continue;
-		const struct pday *pd = (const struct pday *)b->pds.p +
-		    *kmap_find(&b->pdays, (uint64_t)st[i].person, (uint64_t)st[i].day);
+		const struct pday *pd = (const struct pday *)b->pds.p + st[i].pd;
 		if (pd->stored_x2 + pd->new_x2 > pd->cap_x2)
 			return true;
 	}
@@ -683,8 +723,8 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 		if (!s->bad)
 			natural_key(b, r, s, s->nkey);
 	}
-	if ((rc = mark_seen(b, st, n)) != DB_OK || (rc = add_sums(b, rows, st, n)) != DB_OK ||
-	    (rc = load_day_sums(b, st, n)) != DB_OK)
+	if ((rc = add_pdays(b, st, n)) != DB_OK || (rc = load_day_sums(b, st, n)) != DB_OK ||
+	    (rc = mark_seen(b, st, n)) != DB_OK || (rc = add_sums(b, rows, st, n)) != DB_OK)
 		goto out;
 	/* Over the cap already: the batch is lost, its rows are reported at the end. */
 	if (!b->over_cap && any_over_cap(b, st, n))

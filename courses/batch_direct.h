@@ -17,8 +17,9 @@
  *
  * Per chunk: one IN query on persons.id_blind (FOR UPDATE: an admin entry or another upload
  * for the same person waits, so two writers cannot both pass the daily cap), course codes
- * looked up once per upload, one IN query on natural_key, one grouped query of the stored
- * day sums of the persons whose (person, day) is new to the file. File-wide state: the
+ * looked up once per upload, one grouped query of the stored day sums (and counts) of the
+ * persons whose (person, day) is new to the file, and one IN query on natural_key for the
+ * rows whose person already had rows on that day (no other row can be "unchanged"). File-wide state: the
  * duplicates set, the per-(person, day) sums and the per-(person, year) ledger sums, each
  * bounded by the rows (TM_MAX_BATCH_ROWS).
  */
