@@ -130,11 +130,17 @@ struct course {
 struct pday {                   /* one person's day in this file */
 	int64_t person;
 	int32_t day, stored_x2, stored_n, new_x2, cap_x2;
-	bool pending;               /* stored sum not read yet */
+	bool pending, listed;       /* stored sum not read yet; asked for in this chunk */
 };
 
 struct lyear {                  /* one person's year of the stored rows, for ledger_years */
 	int64_t person, year, prof, gen, comp;
+};
+
+struct pentry {                 /* see person_of */
+	unsigned char blind[32];
+	int64_t id;
+	uint32_t name_off, name_len;
 };
 
 struct caprow {
@@ -151,8 +157,8 @@ struct bdirect {
 	char ref[24];
 	struct rule rules[BDIRECT_MAX_RULES];
 	size_t nrules;
-	struct kmap codes, dups, pdays, years;
-	struct vec courses, pds, lys, caprows;
+	struct kmap codes, dups, pdays, years, pmap;
+	struct vec courses, pds, lys, caprows, pents, names;
 	bool failed, over_cap;
 	uint64_t stored;
 };
@@ -190,7 +196,7 @@ day_number(const char *iso)
  */
 static const size_t in_sizes[] = { 8, 32, 128, 512, TM_BATCH_CHUNK };
 #define IN_CLASSES (sizeof(in_sizes) / sizeof(in_sizes[0]))
-#define IN_SQL_CAP (TM_BATCH_CHUNK * 3 + 512)
+#define IN_SQL_CAP (TM_BATCH_CHUNK * 8 + 512)
 _Static_assert(TM_BATCH_CHUNK > 512, "in_sizes");
 
 struct in_sql {
@@ -199,7 +205,8 @@ struct in_sql {
 static struct in_sql sql_persons, sql_courses, sql_seen, sql_days;
 
 static const char *
-in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *tail)
+in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *elem,
+    const char *tail)
 {
 	size_t c = 0;
 	while (c + 1 < IN_CLASSES && in_sizes[c] < k)
@@ -210,7 +217,7 @@ in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const ch
 		return buf;
 	size_t n = (size_t)snprintf(buf, IN_SQL_CAP, "%s", head);
 	for (size_t i = 0; i < in_sizes[c] && n + 8 < IN_SQL_CAP; i++)
-		n += (size_t)snprintf(buf + n, IN_SQL_CAP - n, i ? ", ?" : "?");
+		n += (size_t)snprintf(buf + n, IN_SQL_CAP - n, "%s%s", i ? ", " : "", elem);
 	snprintf(buf + n, IN_SQL_CAP - n, "%s", tail);
 	return buf;
 }
@@ -230,6 +237,8 @@ bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
 	b->pds.size = sizeof(struct pday);
 	b->lys.size = sizeof(struct lyear);
 	b->caprows.size = sizeof(struct caprow);
+	b->pents.size = sizeof(struct pentry);
+	b->names.size = 1;
 
 	struct db_out o[] = { DBO_I64(), DBO_I64() };
 	struct db_iter it;
@@ -266,6 +275,9 @@ bdirect_free(struct bdirect *b)
 	kmap_free(&b->dups);
 	kmap_free(&b->pdays);
 	kmap_free(&b->years);
+	kmap_free(&b->pmap);
+	free(b->pents.p);
+	free(b->names.p);
 	free(b->courses.p);
 	free(b->pds.p);
 	free(b->lys.p);
@@ -289,16 +301,60 @@ bad(struct bdirect *b, struct rstate *s, const struct batch_row *r, const char *
 	b->cfg.err(b->cfg.ctx, (size_t)r->row_no, col, code);
 }
 
-struct person {
-	unsigned char blind[32];
-	int64_t id;
-	char name[204];
-};
+/*
+ * A person as first seen in this upload (id 0: not registered). A person's rows come in any
+ * order, often spread over the file: each is looked up (and locked) once, in the first
+ * chunk that names them. The lock holds until the commit, so the cached row stays true.
+ */
 
-static int
-person_cmp(const void *x, const void *y)
+static void
+blind_key(const unsigned char *blind, uint64_t *a, uint64_t *b)
 {
-	return memcmp(((const struct person *)x)->blind, ((const struct person *)y)->blind, 32);
+	memcpy(a, blind, 8);
+	memcpy(b, blind + 8, 8);
+	*a |= 1;                    /* never the empty mark; the whole blind is compared anyway */
+}
+
+static const struct pentry *
+person_of(const struct bdirect *b, const unsigned char *blind)
+{
+	uint64_t ka, kb;
+	blind_key(blind, &ka, &kb);
+	const uint32_t *i = kmap_find(&b->pmap, ka, kb);
+	if (i == NULL)
+		return NULL;
+	const struct pentry *p = (const struct pentry *)b->pents.p + *i;
+	return memcmp(p->blind, blind, 32) == 0 ? p : NULL;
+}
+
+/* Adds a person to the cache; false without memory. (Two blinds sharing their first 16
+ * bytes: the later one stays uncached and is looked up again, still exact.) */
+static bool
+person_add(struct bdirect *b, const unsigned char *blind, int64_t id, const char *name)
+{
+	uint64_t ka, kb;
+	bool fresh;
+	size_t l = strlen(name);
+	blind_key(blind, &ka, &kb);
+	uint32_t *slot = kmap_put(&b->pmap, ka, kb, (uint32_t)b->pents.n, &fresh);
+	if (slot == NULL)
+		return false;
+	if (!fresh)
+		return true;
+	struct pentry *p = vec_push(&b->pents);
+	if (p == NULL || b->names.n + l > UINT32_MAX)
+		return false;
+	memcpy(p->blind, blind, 32);
+	p->id = id;
+	p->name_off = (uint32_t)b->names.n;
+	p->name_len = (uint32_t)l;
+	for (size_t i = 0; i < l; i++) {
+		char *c = vec_push(&b->names);
+		if (c == NULL)
+			return false;
+		*c = name[i];
+	}
+	return true;
 }
 
 static int
@@ -307,38 +363,41 @@ blind_cmp(const void *x, const void *y)
 	return memcmp(*(const unsigned char *const *)x, *(const unsigned char *const *)y, 32);
 }
 
-/* The chunk's registered persons, sorted by blind; locked until the commit. */
+/* Looks up (FOR UPDATE) the chunk's persons not seen before in this upload. */
 static enum db_rc
-load_persons(struct bdirect *b, const struct batch_row *rows, size_t n, struct person *out,
-    size_t *nout)
+load_persons(struct bdirect *b, const struct batch_row *rows, size_t n)
 {
 	const unsigned char *keys[TM_BATCH_CHUNK];
 	struct db_val v[TM_BATCH_CHUNK];
-	size_t k = 0;
+	size_t k = 0, m = 0;
 	for (size_t i = 0; i < n; i++)
-		keys[i] = rows[i].blind;
-	qsort(keys, n, sizeof(keys[0]), blind_cmp);
-	for (size_t i = 0; i < n; i++)
+		if (person_of(b, rows[i].blind) == NULL)
+			keys[m++] = rows[i].blind;
+	if (m == 0)
+		return DB_OK;
+	qsort(keys, m, sizeof(keys[0]), blind_cmp);
+	for (size_t i = 0; i < m; i++)
 		if (k == 0 || memcmp(keys[k - 1], keys[i], 32) != 0)
 			keys[k++] = keys[i];
 	size_t size;
 	const char *sql = in_list_sql(&sql_persons, k, &size,
-	    "SELECT id_blind, id, name FROM persons WHERE id_blind IN (", ") FOR UPDATE");
+	    "SELECT id_blind, id, name FROM persons WHERE id_blind IN (", "?", ") FOR UPDATE");
 	for (size_t i = 0; i < size; i++)
 		v[i] = DBV_BLOB(keys[i < k ? i : 0], 32);
-	struct person p;
-	struct db_out o[] = { DBO_BLOB(p.blind), DBO_I64(), DBO_STR(p.name) };
+	unsigned char blind[32];
+	char name[204];
+	struct db_out o[] = { DBO_BLOB(blind), DBO_I64(), DBO_STR(name) };
 	struct db_iter it;
 	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 3);
-	*nout = 0;
-	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && *nout < TM_BATCH_CHUNK) {
-		p.id = o[1].i;
-		out[(*nout)++] = p;
-	}
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK)
+		if (o[0].len != 32 || !person_add(b, blind, o[1].i, name))
+			rc = DB_ERR;
 	db_iter_end(&it);
 	if (rc != DB_NOROW)
 		return rc == DB_OK ? DB_ERR : rc;
-	qsort(out, *nout, sizeof(*out), person_cmp);
+	for (size_t i = 0; i < k; i++)      /* not registered: remembered too */
+		if (person_of(b, keys[i]) == NULL && !person_add(b, keys[i], 0, ""))
+			return DB_ERR;
 	return DB_OK;
 }
 
@@ -387,7 +446,7 @@ load_courses(struct bdirect *b, const struct batch_row *rows, size_t n)
 	struct db_val v[TM_BATCH_CHUNK];
 	size_t size;
 	const char *sql = in_list_sql(&sql_courses, k, &size,
-	    "SELECT code, id, level, subject, compulsory FROM courses WHERE code IN (", ")");
+	    "SELECT code, id, level, subject, compulsory FROM courses WHERE code IN (", "?", ")");
 	for (size_t i = 0; i < size; i++)
 		v[i] = DBV_STR(want[i < k ? i : 0]);
 	char code[72];
@@ -458,7 +517,7 @@ mark_seen(struct bdirect *b, struct rstate *st, size_t n)
 		return DB_OK;
 	size_t size;
 	const char *sql = in_list_sql(&sql_seen, k, &size,
-	    "SELECT natural_key FROM training_records WHERE natural_key IN (", ")");
+	    "SELECT natural_key FROM training_records WHERE natural_key IN (", "?", ")");
 	for (size_t i = k; i < size; i++)
 		v[i] = DBV_BLOB(st[first].nkey, 32);
 	unsigned char (*found)[32] = malloc(TM_BATCH_CHUNK * 32), key[32];
@@ -494,41 +553,35 @@ cap_on(const struct bdirect *b, int32_t day)
 
 /* Stored hours of the (person, day)s new to this file; they hold none of our rows yet. */
 static enum db_rc
-load_day_sums(struct bdirect *b, const struct rstate *st, size_t n)
+load_day_sums(struct bdirect *b, const struct batch_row *rows, const struct rstate *st, size_t n)
 {
-	struct db_val v[TM_BATCH_CHUNK + 2];
-	int64_t persons[TM_BATCH_CHUNK];
-	int32_t lo = INT32_MAX, hi = INT32_MIN;
+	struct db_val v[2 * TM_BATCH_CHUNK];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].bad)
 			continue;
 		struct pday *pd = (struct pday *)b->pds.p + st[i].pd;
-		if (!pd->pending)
+		if (!pd->pending || pd->listed)
 			continue;
-		bool dup = false;
-		for (size_t j = k; j > 0 && !dup && j + 8 > k; j--)
-			dup = persons[j - 1] == st[i].person;  /* a person's rows are usually together */
-		if (!dup)
-			persons[k++] = st[i].person;
-		lo = st[i].day < lo ? st[i].day : lo;
-		hi = st[i].day > hi ? st[i].day : hi;
+		pd->listed = true;
+		v[2 * k] = DBV_I64(st[i].person);
+		v[2 * k + 1] = DBV_STR(rows[i].day);
+		k++;
 	}
 	if (k == 0)
 		return DB_OK;
 	size_t size;
 	const char *sql = in_list_sql(&sql_days, k, &size,
 	    "SELECT person_id, DATEDIFF(completed_on, '1970-01-01'), SUM(hours_x2), COUNT(*)"
-	    " FROM training_records WHERE person_id IN (",
-	    ") AND completed_on BETWEEN '1970-01-01' + INTERVAL ? DAY"
-	    " AND '1970-01-01' + INTERVAL ? DAY GROUP BY person_id, completed_on");
-	for (size_t i = 0; i < size; i++)
-		v[i] = DBV_I64(persons[i < k ? i : 0]);
-	v[size] = DBV_I64(lo);
-	v[size + 1] = DBV_I64(hi);
+	    " FROM training_records WHERE (person_id, completed_on) IN (", "(?, ?)",
+	    ") GROUP BY person_id, completed_on");
+	for (size_t i = k; i < size; i++) {
+		v[2 * i] = v[0];
+		v[2 * i + 1] = v[1];
+	}
 	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size + 2, o, 4);
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, 2 * size, o, 4);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)o[0].i, (uint64_t)o[1].i);
 		if (pi == NULL)
@@ -564,7 +617,8 @@ add_pdays(struct bdirect *b, struct rstate *st, size_t n)
 			struct pday *pd = vec_push(&b->pds);
 			if (pd == NULL)
 				return DB_ERR;
-			*pd = (struct pday){ st[i].person, st[i].day, 0, 0, 0, cap_on(b, st[i].day), true };
+			*pd = (struct pday){ st[i].person, st[i].day, 0, 0, 0, cap_on(b, st[i].day), true,
+				false };
 		}
 		st[i].pd = *pi;
 	}
@@ -673,38 +727,40 @@ insert_rows(struct bdirect *b, const struct batch_row *rows, const struct rstate
 enum db_rc
 bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool store, size_t *nbad)
 {
-	struct person *ps = NULL;
 	struct rstate *st = NULL;
-	size_t np = 0;
 	enum db_rc rc = DB_ERR;
 
 	if (n == 0)
 		return DB_OK;
-	if (n > TM_BATCH_CHUNK || (ps = malloc(TM_BATCH_CHUNK * sizeof(*ps))) == NULL ||
-	    (st = calloc(n, sizeof(*st))) == NULL)
+	if (n > TM_BATCH_CHUNK || (st = calloc(n, sizeof(*st))) == NULL)
 		goto out;
-	if ((rc = load_persons(b, rows, n, ps, &np)) != DB_OK ||
-	    (rc = load_courses(b, rows, n)) != DB_OK)
+	if ((rc = load_persons(b, rows, n)) != DB_OK || (rc = load_courses(b, rows, n)) != DB_OK)
 		goto out;
 	rc = DB_ERR;
 	for (size_t i = 0; i < n; i++) {
 		const struct batch_row *r = &rows[i];
 		struct rstate *s = &st[i];
-		struct person key;
-		memcpy(key.blind, r->blind, 32);
-		const struct person *p = bsearch(&key, ps, np, sizeof(*ps), person_cmp);
+		const struct pentry *p = person_of(b, r->blind);
+		if (p == NULL) {
+			/* the rare uncached one (see person_add): ask again, on its own */
+			if ((rc = load_persons(b, r, 1)) != DB_OK)
+				goto out;
+			rc = DB_ERR;
+			p = person_of(b, r->blind);
+		}
 		static const struct course none;
 		uint64_t ca, cb;
 		code_key(r->course, &ca, &cb);
 		const uint32_t *ci = r->course[0] ? kmap_find(&b->codes, ca, cb) : NULL;
 		s->c = ci ? (const struct course *)b->courses.p + *ci : &none;
 		s->day = day_number(r->day);
-		if (p == NULL) {
+		if (p == NULL || p->id == 0) {
 			bad(b, s, r, "id_number", "person_unknown", nbad);
 			continue;
 		}
 		s->person = p->id;
-		if (strcmp(p->name, r->name) != 0)
+		const char *pname = (const char *)b->names.p + p->name_off;
+		if (p->name_len != strlen(r->name) || memcmp(pname, r->name, p->name_len) != 0)
 			bad(b, s, r, "name", "name_mismatch", nbad);
 		else if (s->c->id == 0)
 			bad(b, s, r, "course_code", "course_unknown", nbad);
@@ -723,7 +779,7 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 		if (!s->bad)
 			natural_key(b, r, s, s->nkey);
 	}
-	if ((rc = add_pdays(b, st, n)) != DB_OK || (rc = load_day_sums(b, st, n)) != DB_OK ||
+	if ((rc = add_pdays(b, st, n)) != DB_OK || (rc = load_day_sums(b, rows, st, n)) != DB_OK ||
 	    (rc = mark_seen(b, st, n)) != DB_OK || (rc = add_sums(b, rows, st, n)) != DB_OK)
 		goto out;
 	/* Over the cap already: the batch is lost, its rows are reported at the end. */
@@ -732,7 +788,6 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 	if (store && !bdirect_failed(b))
 		rc = insert_rows(b, rows, st, n);
 out:
-	free(ps);
 	free(st);
 	return rc;
 }
