@@ -141,6 +141,7 @@ struct pentry {                 /* see person_of */
 	unsigned char blind[32];
 	int64_t id;
 	uint32_t name_off, name_len;
+	int32_t dmin, dmax;         /* days of the person's stored rows (none: dmin > dmax) */
 };
 
 struct caprow {
@@ -169,6 +170,7 @@ struct rstate {
 	const struct course *c;
 	int32_t day;
 	uint32_t pd;                /* its (person, day) */
+	bool in_span;               /* the person has stored rows on or around that day */
 	unsigned char nkey[32];
 	bool bad, seen;
 };
@@ -202,7 +204,7 @@ _Static_assert(TM_BATCH_CHUNK > 512, "in_sizes");
 struct in_sql {
 	char text[IN_CLASSES][IN_SQL_CAP];
 };
-static struct in_sql sql_persons, sql_courses, sql_seen, sql_days;
+static struct in_sql sql_persons, sql_spans, sql_courses, sql_seen, sql_days;
 
 static const char *
 in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *elem,
@@ -346,6 +348,8 @@ person_add(struct bdirect *b, const unsigned char *blind, int64_t id, const char
 		return false;
 	memcpy(p->blind, blind, 32);
 	p->id = id;
+	p->dmin = INT32_MAX;
+	p->dmax = INT32_MIN;
 	p->name_off = (uint32_t)b->names.n;
 	p->name_len = (uint32_t)l;
 	for (size_t i = 0; i < l; i++) {
@@ -361,6 +365,54 @@ static int
 blind_cmp(const void *x, const void *y)
 {
 	return memcmp(*(const unsigned char *const *)x, *(const unsigned char *const *)y, 32);
+}
+
+static int
+pentry_id_cmp(const void *x, const void *y)
+{
+	int64_t a = (*(const struct pentry *const *)x)->id, c = (*(const struct pentry *const *)y)->id;
+	return a < c ? -1 : a > c;
+}
+
+/*
+ * The first and last day of each new person's stored rows (one loose index scan). A day
+ * outside that span has nothing stored, so its sum needs no query: new hours usually come
+ * after the old ones, and a person without rows needs none at all.
+ */
+static enum db_rc
+load_spans(struct bdirect *b, const unsigned char *const *keys, size_t k)
+{
+	struct pentry *ps[TM_BATCH_CHUNK];
+	struct db_val v[TM_BATCH_CHUNK];
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct pentry *p = (struct pentry *)person_of(b, keys[i]);
+		if (p != NULL && p->id != 0)
+			ps[m++] = p;
+	}
+	if (m == 0)
+		return DB_OK;
+	qsort(ps, m, sizeof(ps[0]), pentry_id_cmp);
+	size_t size;
+	const char *sql = in_list_sql(&sql_spans, m, &size,
+	    "SELECT person_id, DATEDIFF(MIN(completed_on), '1970-01-01'),"
+	    " DATEDIFF(MAX(completed_on), '1970-01-01') FROM training_records WHERE person_id IN (",
+	    "?", ") GROUP BY person_id");
+	for (size_t i = 0; i < size; i++)
+		v[i] = DBV_I64(ps[i < m ? i : 0]->id);
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64() };
+	struct db_iter it;
+	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 3);
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+		struct pentry key = { .id = o[0].i }, *kp = &key;
+		struct pentry **hit = bsearch(&kp, ps, m, sizeof(ps[0]), pentry_id_cmp);
+		if (hit != NULL) {
+			(*hit)->dmin = (int32_t)o[1].i;
+			(*hit)->dmax = (int32_t)o[2].i;
+		}
+	}
+	db_iter_end(&it);
+	return rc == DB_NOROW ? DB_OK : rc == DB_OK ? DB_ERR : rc;
 }
 
 /* Looks up (FOR UPDATE) the chunk's persons not seen before in this upload. */
@@ -398,7 +450,7 @@ load_persons(struct bdirect *b, const struct batch_row *rows, size_t n)
 	for (size_t i = 0; i < k; i++)      /* not registered: remembered too */
 		if (person_of(b, keys[i]) == NULL && !person_add(b, keys[i], 0, ""))
 			return DB_ERR;
-	return DB_OK;
+	return load_spans(b, keys, k);
 }
 
 static void
@@ -561,7 +613,7 @@ load_day_sums(struct bdirect *b, const struct batch_row *rows, const struct rsta
 		if (st[i].bad)
 			continue;
 		struct pday *pd = (struct pday *)b->pds.p + st[i].pd;
-		if (!pd->pending || pd->listed)
+		if (!pd->pending || pd->listed || !st[i].in_span)
 			continue;
 		pd->listed = true;
 		v[2 * k] = DBV_I64(st[i].person);
@@ -569,7 +621,7 @@ load_day_sums(struct bdirect *b, const struct batch_row *rows, const struct rsta
 		k++;
 	}
 	if (k == 0)
-		return DB_OK;
+		goto done;
 	size_t size;
 	const char *sql = in_list_sql(&sql_days, k, &size,
 	    "SELECT person_id, DATEDIFF(completed_on, '1970-01-01'), SUM(hours_x2), COUNT(*)"
@@ -595,6 +647,7 @@ load_day_sums(struct bdirect *b, const struct batch_row *rows, const struct rsta
 	db_iter_end(&it);
 	if (rc != DB_NOROW)
 		return rc == DB_OK ? DB_ERR : rc;
+done:
 	for (size_t i = 0; i < n; i++)
 		if (!st[i].bad)
 			((struct pday *)b->pds.p)[st[i].pd].pending = false;
@@ -759,6 +812,7 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 			continue;
 		}
 		s->person = p->id;
+		s->in_span = s->day >= p->dmin && s->day <= p->dmax;
 		const char *pname = (const char *)b->names.p + p->name_off;
 		if (p->name_len != strlen(r->name) || memcmp(pname, r->name, p->name_len) != 0)
 			bad(b, s, r, "name", "name_mismatch", nbad);
