@@ -516,7 +516,7 @@ def _sigkill_scenario(problems):
     r = up.answer(t_start + UPLOAD_WAIT)
     killed_mid = bool(victims)
     _note("SIGKILL %s %.2f s after the body was sent (open transaction had written %s rows, "
-          "staging %d; running %r); first answer %s after %.2f s"
+          "of %d; running %r); first answer %s after %.2f s"
           % ("worker(s) %s" % victims if victims else "NOT sent (upload finished first)",
              t_kill - up.sent_at, seen_rows, BIG_ROWS, seen_sql, _status(r),
              up.done_at - t_start))
@@ -652,7 +652,7 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
         r = up.answer(t_start + UPLOAD_WAIT)
         if t_stop:
             _note("db-stop began %.2f s after the body was sent (the upload's open transaction "
-                  "had written %s of %d staging rows) and took %.2f s; answer %s after %.2f s"
+                  "had written %s of %d rows) and took %.2f s; answer %s after %.2f s"
                   % (t_stop - up.sent_at, seen_rows, rows, t_stopped - t_stop, _status(r),
                      up.done_at - t_start))
         else:
