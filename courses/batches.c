@@ -417,6 +417,17 @@ set_checks(struct run *r, const char *levels)
 		    " WHERE b.run = ? AND b.err IS NULL", run1);
 		return DB_OK;
 	}
+	/*
+	 * Lock the file's registered persons before anything reads them (an UPDATE joining
+	 * persons takes shared locks, and two uploads upgrading theirs would deadlock): a
+	 * concurrent upload or admin entry for the same person then waits, and the daily cap
+	 * holds across them (as in batch_direct.c and records.c).
+	 */
+	struct db_out lo[] = { DBO_I64() };
+	if (r->in->kind == BK_HOURS && (rc = db_row(r->db, "SELECT COUNT(*) FROM batch_rows b"
+	    " JOIN persons p ON p.id_blind = b.id_blind WHERE b.run = ? FOR UPDATE", run1, 1, lo,
+	    1)) != DB_OK)
+		return rc;
 	RUN("UPDATE batch_rows b LEFT JOIN persons p ON p.id_blind = b.id_blind"
 	    " SET b.err = IF(p.id IS NULL, 'person_unknown', 'name_mismatch'),"
 	    " b.err_col = IF(p.id IS NULL, 'id_number', 'name')"

@@ -163,6 +163,10 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 static enum db_rc
 stmt_err(struct db *d, MYSQL_STMT *st, const char *sql)
 {
+	/* An error met while reading rows (a deadlock found after the column list was sent)
+	 * can be left on the connection only: read it there, so it is still a DB_RETRY. */
+	if (mysql_stmt_errno(st) == 0 && d->m != NULL && mysql_errno(d->m) != 0)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), sql);
 	return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 }
 
