@@ -13,16 +13,22 @@
 
 /*
  * Open addressing over two 64-bit words; a == 0 marks an empty slot (every key used here
- * starts with a person id or a course code, never 0). Values are indexes into arrays.
+ * starts with a person id, a blind or a course code, never 0). Values are indexes into
+ * arrays. A slot is one 24-byte struct: one cache line fetched per probe, the tables being
+ * too large for the cache (100,000 (person, day)s).
  */
+struct kslot {
+	uint64_t a, b;
+	uint32_t v;
+};
+
 struct kmap {
-	uint64_t *a, *b;
-	uint32_t *v;
+	struct kslot *s;
 	size_t cap, n;
 };
 
 static size_t
-kslot(uint64_t a, uint64_t b, size_t cap)
+kslot_of(uint64_t a, uint64_t b, size_t cap)
 {
 	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull) * 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 31;
@@ -34,11 +40,12 @@ kmap_find(const struct kmap *m, uint64_t a, uint64_t b)
 {
 	if (m->cap == 0)
 		return NULL;
-	for (size_t i = kslot(a, b, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (m->a[i] == 0)
+	for (size_t i = kslot_of(a, b, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		struct kslot *e = &m->s[i];
+		if (e->a == 0)
 			return NULL;
-		if (m->a[i] == a && m->b[i] == b)
-			return &m->v[i];
+		if (e->a == a && e->b == b)
+			return &e->v;
 	}
 }
 
@@ -46,27 +53,20 @@ static bool
 kmap_grow(struct kmap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 1024;
-	struct kmap n = { calloc(cap, 8), calloc(cap, 8), calloc(cap, 4), cap, m->n };
-	if (n.a == NULL || n.b == NULL || n.v == NULL) {
-		free(n.a);
-		free(n.b);
-		free(n.v);
+	struct kslot *n = calloc(cap, sizeof(*n));
+	if (n == NULL)
 		return false;
-	}
 	for (size_t i = 0; i < m->cap; i++) {
-		if (m->a[i] == 0)
+		if (m->s[i].a == 0)
 			continue;
-		size_t j = kslot(m->a[i], m->b[i], cap);
-		while (n.a[j] != 0)
+		size_t j = kslot_of(m->s[i].a, m->s[i].b, cap);
+		while (n[j].a != 0)
 			j = (j + 1) & (cap - 1);
-		n.a[j] = m->a[i];
-		n.b[j] = m->b[i];
-		n.v[j] = m->v[i];
+		n[j] = m->s[i];
 	}
-	free(m->a);
-	free(m->b);
-	free(m->v);
-	*m = n;
+	free(m->s);
+	m->s = n;
+	m->cap = cap;
 	return true;
 }
 
@@ -74,28 +74,28 @@ kmap_grow(struct kmap *m)
 static uint32_t *
 kmap_put(struct kmap *m, uint64_t a, uint64_t b, uint32_t v, bool *fresh)
 {
-	uint32_t *old = kmap_find(m, a, b);
-	*fresh = old == NULL;
-	if (old != NULL)
-		return old;
 	if ((m->n + 1) * 2 > m->cap && !kmap_grow(m))
 		return NULL;
-	size_t i = kslot(a, b, m->cap);
-	while (m->a[i] != 0)
-		i = (i + 1) & (m->cap - 1);
-	m->a[i] = a;
-	m->b[i] = b;
-	m->v[i] = v;
+	size_t i = kslot_of(a, b, m->cap);
+	for (;; i = (i + 1) & (m->cap - 1)) {
+		struct kslot *e = &m->s[i];
+		if (e->a == a && e->b == b) {
+			*fresh = false;
+			return &e->v;
+		}
+		if (e->a == 0)
+			break;
+	}
+	*fresh = true;
+	m->s[i] = (struct kslot){ a, b, v };
 	m->n++;
-	return &m->v[i];
+	return &m->s[i].v;
 }
 
 static void
 kmap_free(struct kmap *m)
 {
-	free(m->a);
-	free(m->b);
-	free(m->v);
+	free(m->s);
 }
 
 /* A growable array of fixed-size elements. */
@@ -258,7 +258,7 @@ bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
 		return NULL;
 	}
 	/* Our rows' ledger_years sums are added once per person-year at the end, not per row
-	 * by the trigger (migration 0005 skips rows of this batch). */
+	 * by the trigger (migration 0007 skips rows of this batch). */
 	struct db_val bv[] = { DBV_I64(cfg->batch_id) };
 	if ((*rc = db_exec(d, "SET @tm_ledger_batch = ?", bv, 1, NULL, NULL)) != DB_OK) {
 		free(b);
