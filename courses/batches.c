@@ -794,13 +794,15 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	bool direct = in->kind == BK_HOURS && !in->partial;
 	if (in->idem_key != NULL || direct) {
 		/*
-		 * Claim the key first (and, storing directly, the batch id the rows carry): a concurrent request with the same key waits here on the
-		 * unique index instead of doing the work twice, then replays our answer.
+		 * Claim the key first (and, storing directly, the batch id the rows carry): a
+		 * concurrent request with the same key waits here on the unique index instead of
+		 * doing the work twice, then replays our answer.
 		 */
 		unsigned char zero[32] = { 0 };
 		struct db_val pv[] = { DBV_I64(in->base_id), DBV_STR(batch_kind_name(in->kind)),
 			DBV_STR(in->partial ? "partial" : "atomic"),
-			in->idem_key ? DBV_STR(in->idem_key) : DBV_NULL, DBV_BLOB(zero, 32), in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
+			in->idem_key ? DBV_STR(in->idem_key) : DBV_NULL, DBV_BLOB(zero, 32),
+			in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
 			in->actor_user_id ? DBV_I64(in->actor_user_id) : DBV_NULL };
 		uint64_t pid = 0;
 		rc = db_exec(d, "INSERT INTO upload_batches (base_id, kind, mode, idempotency_key,"
