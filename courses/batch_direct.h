@@ -15,13 +15,15 @@
  * set_checks): registered person, same name, course known and at the base's level, duplicate
  * in the file, already stored (natural key: "unchanged"), daily cap including stored hours.
  *
- * Per chunk: one IN query on persons.id_blind (FOR UPDATE: an admin entry or another upload
- * for the same person waits, so two writers cannot both pass the daily cap), course codes
- * looked up once per upload, one grouped query of the stored day sums (and counts) of the
- * persons whose (person, day) is new to the file, and one IN query on natural_key for the
- * rows whose person already had rows on that day (no other row can be "unchanged"). File-wide state: the
- * duplicates set, the per-(person, day) sums and the per-(person, year) ledger sums, each
- * bounded by the rows (TM_MAX_BATCH_ROWS).
+ * Per chunk, for the persons not seen before in this upload: one IN query on persons.id_blind,
+ * FOR UPDATE (an admin entry or another upload for the same person then waits, so two writers
+ * cannot both pass the daily cap; the lock holds until the commit) and one query of the first
+ * and last day of their stored rows. Course codes are looked up once per upload. The stored
+ * sum of a (person, day) is read once, with one (person_id, completed_on) IN query per chunk,
+ * and only for days inside the person's span; natural keys are looked up (one IN query) only
+ * for rows whose person had rows on that day, since no other row can be "unchanged".
+ * File-wide state: the persons, the duplicates set, the per-(person, day) sums and the
+ * per-(person, year) ledger sums, each bounded by the rows (TM_MAX_BATCH_ROWS).
  */
 
 /* A row that passed the C checks (formats), as batches.c reads it. */
