@@ -20,14 +20,7 @@ struct rowerr {
 	const char *code, *msg;
 };
 
-/* One validated row on its way into batch_rows. */
-struct srow {
-	int64_t row_no, hours_x2;
-	unsigned char blind[32], enc[ID_ENC_BYTES];
-	bool has_enc, has_hours;
-	char name[204], phone[12], email[256], employer[404], course[20], day[11], level[16];
-	char exam[12], cas[12];
-};
+_Static_assert(sizeof(((struct batch_row *)0)->enc) == ID_ENC_BYTES, "batch_row.enc");
 
 struct run {
 	struct db *db;
@@ -41,8 +34,10 @@ struct run {
 	size_t rows, bad_rows;
 	struct rowerr *errs;
 	size_t nerr, errcap, errors_total;
-	struct srow *chunk;
+	struct batch_row *chunk;
 	size_t nchunk;
+	struct bdirect *direct;         /* hours in atomic mode: no staging (batch_direct.c) */
+	size_t direct_bad;
 	crypto_hash_sha256_state sha;
 	struct ymd today;
 };
@@ -178,7 +173,7 @@ static void
 take_row(struct run *r, size_t row, const char *const *f, const size_t *lens, size_t n)
 {
 	char b[TM_MAX_BATCH_FIELD + 1], canon[19];
-	struct srow *s = &r->chunk[r->nchunk];
+	struct batch_row *s = &r->chunk[r->nchunk];
 	size_t before = r->errors_total;
 	const char *v;
 
@@ -293,7 +288,13 @@ strs(const char **a, size_t n, unsigned long *lens)
 	return a;
 }
 
-/* Array-binds the chunk into batch_rows. */
+static void
+direct_err(void *ctx, size_t row, const char *col, const char *code)
+{
+	add_err(ctx, row, col, code, sql_msg(code));
+}
+
+/* Array-binds the chunk into batch_rows, or checks and stores it directly. */
 static enum db_rc
 flush(struct run *r)
 {
@@ -301,6 +302,15 @@ flush(struct run *r)
 	enum db_rc rc = DB_OK;
 	if (n == 0)
 		return DB_OK;
+	if (r->direct != NULL) {
+		rc = bdirect_chunk(r->direct, r->chunk, n, r->errors_total == 0, &r->direct_bad);
+		r->nchunk = 0;
+		/* DUP: the same rows committed meanwhile by a concurrent upload; a retry finds
+		 * them stored and counts them unchanged. */
+		if (rc != DB_OK && r->fatal == NULL)
+			r->fatal = rc == DB_DUP || rc == DB_RETRY ? "batch_retry" : db_code(rc);
+		return rc;
+	}
 	int64_t *run = malloc(n * sizeof(int64_t)), *rowno = malloc(n * sizeof(int64_t));
 	int64_t *hours = malloc(n * sizeof(int64_t));
 	bool *nohours = malloc(n * sizeof(bool));
@@ -315,7 +325,7 @@ flush(struct run *r)
 	if (!run || !rowno || !hours || !nohours)
 		rc = DB_ERR;
 	for (size_t i = 0; rc == DB_OK && i < n; i++) {
-		struct srow *s = &r->chunk[i];
+		struct batch_row *s = &r->chunk[i];
 		run[i] = r->run_id;
 		rowno[i] = s->row_no;
 		hours[i] = s->hours_x2;
@@ -407,6 +417,17 @@ set_checks(struct run *r, const char *levels)
 		    " WHERE b.run = ? AND b.err IS NULL", run1);
 		return DB_OK;
 	}
+	/*
+	 * Lock the file's registered persons before anything reads them (an UPDATE joining
+	 * persons takes shared locks, and two uploads upgrading theirs would deadlock): a
+	 * concurrent upload or admin entry for the same person then waits, and the daily cap
+	 * holds across them (as in batch_direct.c and records.c).
+	 */
+	struct db_out lo[] = { DBO_I64() };
+	if (r->in->kind == BK_HOURS && (rc = db_row(r->db, "SELECT COUNT(*) FROM batch_rows b"
+	    " JOIN persons p ON p.id_blind = b.id_blind WHERE b.run = ? FOR UPDATE", run1, 1, lo,
+	    1)) != DB_OK)
+		return rc;
 	RUN("UPDATE batch_rows b LEFT JOIN persons p ON p.id_blind = b.id_blind"
 	    " SET b.err = IF(p.id IS NULL, 'person_unknown', 'name_mismatch'),"
 	    " b.err_col = IF(p.id IS NULL, 'id_number', 'name')"
@@ -758,7 +779,7 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		if (rc != DB_NOROW)
 			return db_code(rc);
 	}
-	r.chunk = malloc(TM_BATCH_CHUNK * sizeof(struct srow));
+	r.chunk = malloc(TM_BATCH_CHUNK * sizeof(struct batch_row));
 	if (r.chunk == NULL)
 		return "internal_error";
 	randombytes_buf(&r.run_id, sizeof(r.run_id));
@@ -770,15 +791,18 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		why = db_code(rc);
 		goto out;
 	}
-	if (in->idem_key != NULL) {
+	bool direct = in->kind == BK_HOURS && !in->partial;
+	if (in->idem_key != NULL || direct) {
 		/*
-		 * Claim the key first: a concurrent request with the same key waits here on the
-		 * unique index instead of doing the work twice, then replays our answer.
+		 * Claim the key first (and, storing directly, the batch id the rows carry): a
+		 * concurrent request with the same key waits here on the unique index instead of
+		 * doing the work twice, then replays our answer.
 		 */
 		unsigned char zero[32] = { 0 };
 		struct db_val pv[] = { DBV_I64(in->base_id), DBV_STR(batch_kind_name(in->kind)),
-			DBV_STR(in->partial ? "partial" : "atomic"), DBV_STR(in->idem_key),
-			DBV_BLOB(zero, 32), in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
+			DBV_STR(in->partial ? "partial" : "atomic"),
+			in->idem_key ? DBV_STR(in->idem_key) : DBV_NULL, DBV_BLOB(zero, 32),
+			in->api_key_id ? DBV_I64(in->api_key_id) : DBV_NULL,
 			in->actor_user_id ? DBV_I64(in->actor_user_id) : DBV_NULL };
 		uint64_t pid = 0;
 		rc = db_exec(d, "INSERT INTO upload_batches (base_id, kind, mode, idempotency_key,"
@@ -800,12 +824,25 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		}
 		claimed = (int64_t)pid;
 	}
+	if (direct) {
+		struct bdirect_cfg cfg = { in->base_id, claimed, in->actor_user_id, levels, direct_err,
+			&r };
+		if ((r.direct = bdirect_new(d, &cfg, &rc)) == NULL) {
+			db_rollback(d);
+			why = rc == DB_RETRY ? "batch_retry" : db_code(rc);
+			goto out;
+		}
+	}
 	why = in->json ? read_json(&r, rd, rctx) : read_csv(&r, rd, rctx, enc, sizeof(enc));
 	if (in->json)
 		snprintf(enc, sizeof(enc), "UTF-8");
-	if (why == NULL && r.fatal == NULL && flush(&r) == DB_OK &&
-	    (rc = set_checks(&r, levels)) == DB_OK)
-		rc = collect_sql_errors(&r, &sql_bad);
+	if (why == NULL && r.fatal == NULL && flush(&r) == DB_OK) {
+		if (r.direct != NULL) {
+			rc = bdirect_finish(r.direct, r.errors_total == 0, &r.direct_bad, &stored_rows);
+			sql_bad = r.direct_bad;
+		} else if ((rc = set_checks(&r, levels)) == DB_OK)
+			rc = collect_sql_errors(&r, &sql_bad);
+	}
 	if (why == NULL)
 		why = r.fatal;
 	if (why == NULL && rc != DB_OK)
@@ -820,8 +857,10 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	qsort(r.errs, r.nerr, sizeof(*r.errs), err_cmp);
 	size_t rejected = r.bad_rows + sql_bad;
 	bool reject_all = !in->partial && rejected > 0;
-	if (reject_all)
+	if (reject_all) {
 		db_rollback(d);   /* nothing of the rows stays; the report is stored below */
+		stored_rows = 0;
+	}
 	if (reject_all && (rc = db_begin(d)) != DB_OK) {
 		why = db_code(rc);
 		goto out;
@@ -857,7 +896,7 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 		goto out;
 	}
 	batch_id = (int64_t)bid;
-	if (rc == DB_OK && !reject_all) {
+	if (rc == DB_OK && !reject_all && r.direct == NULL) {
 		rc = store(&r, batch_id, &stored_rows);
 		/* The same rows committed meanwhile by a concurrent upload: a retry finds them
 		 * stored and counts them unchanged. */
@@ -874,7 +913,7 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	}
 	if (rc == DB_OK)
 		rc = save_errors(&r, batch_id);
-	if (rc == DB_OK && !reject_all) {
+	if (rc == DB_OK && !reject_all && r.direct == NULL) {
 		struct db_val dv[] = { DBV_I64(r.run_id) };
 		rc = db_exec(d, "DELETE FROM batch_rows WHERE run = ?", dv, 1, NULL, NULL);
 	}
@@ -896,6 +935,7 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	    r.errors_total, errors_json(r.errs, r.nerr));
 	*status = reject_all ? 422 : 201;
 out:
+	bdirect_free(r.direct);
 	free(r.chunk);
 	free(r.errs);
 	return why;

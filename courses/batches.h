@@ -7,6 +7,7 @@
 #include "../db/db.h"
 #include "../db/keys.h"
 #include "batch_columns.h"
+#include "batch_direct.h"
 
 /*
  * Training-base uploads (../shared/API.md "Training bases"). A batch is read once, as it
@@ -15,7 +16,7 @@
  * (registered person and name, course at the base's level, duplicates in the file, the
  * daily cap, rows already stored), and moved to its table, all in one transaction.
  * atomic: any bad row rejects the whole batch (its report is still stored); partial: good
- * rows are stored. Rows already stored are counted "unchanged", never stored twice.
+ * rows are stored. Hours in atomic mode skip the staging table: batch_direct.h. Rows already stored are counted "unchanged", never stored twice.
  */
 #define TM_MAX_BATCH_ROWS 200000u          /* data rows in one upload */
 #define TM_MAX_BATCH_COLUMNS 32u

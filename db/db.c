@@ -11,6 +11,7 @@
 #define TX_RETRIES 5            /* mirrors TM_DB_TX_RETRIES */
 #define IDLE_PING_SECONDS 300   /* below MariaDB's wait_timeout (28800 s) by far */
 #define MAX_PARAMS 32
+#define MAX_LIST_PARAMS 4096    /* an IN list of one upload chunk's keys; binds on the heap */
 
 struct stmt_slot {
 	const char *sql;
@@ -164,6 +165,10 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 static enum db_rc
 stmt_err(struct db *d, MYSQL_STMT *st, const char *sql)
 {
+	/* An error met while reading rows (a deadlock found after the column list was sent)
+	 * can be left on the connection only: read it there, so it is still a DB_RETRY. */
+	if (mysql_stmt_errno(st) == 0 && d->m != NULL && mysql_errno(d->m) != 0)
+		return classify(d, mysql_errno(d->m), mysql_error(d->m), sql);
 	return classify(d, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 }
 
@@ -199,12 +204,12 @@ get_stmt(struct db *d, const char *sql, MYSQL_STMT **out)
 static enum db_rc
 bind_and_exec(struct db *d, const char *sql, const struct db_val *p, size_t np, MYSQL_STMT **stp)
 {
-	MYSQL_BIND b[MAX_PARAMS];
+	MYSQL_BIND small[MAX_PARAMS], *b = small;
 	my_bool isnull = 1;
 	MYSQL_STMT *st = NULL;
 	enum db_rc rc;
 
-	if (np > MAX_PARAMS)
+	if (np > MAX_LIST_PARAMS)
 		return DB_ERR;
 	if ((rc = get_stmt(d, sql, &st)) != DB_OK)
 		return rc;
@@ -213,7 +218,9 @@ bind_and_exec(struct db *d, const char *sql, const struct db_val *p, size_t np, 
 		    mysql_stmt_param_count(st), np, sql);
 		return DB_ERR;
 	}
-	memset(b, 0, sizeof(b));
+	if (np > MAX_PARAMS && (b = malloc(np * sizeof(*b))) == NULL)
+		return DB_ERR;
+	memset(b, 0, (np > MAX_PARAMS ? np : MAX_PARAMS) * sizeof(*b));
 	for (size_t i = 0; i < np; i++) {
 		switch (p[i].t) {
 		case DB_T_NULL:
@@ -233,7 +240,10 @@ bind_and_exec(struct db *d, const char *sql, const struct db_val *p, size_t np, 
 			break;
 		}
 	}
-	if ((np > 0 && mysql_stmt_bind_param(st, b) != 0) || mysql_stmt_execute(st) != 0)
+	bool fail = (np > 0 && mysql_stmt_bind_param(st, b) != 0) || mysql_stmt_execute(st) != 0;
+	if (b != small)
+		free(b);
+	if (fail)
 		return stmt_err(d, st, sql);
 	d->last_used = time(NULL);
 	*stp = st;

@@ -23,7 +23,7 @@ from batches_common import (BOM, brief, batch_ids, data_file, demo_base, demo_ke
                             hours_csv, last_year, new_key, parse_errors_csv, people, person,
                             register_roster, report, revoke_key, roster_csv, csv_bytes, stack_sql,
                             upload, whole_file_error)
-from courses_common import (GEN_J, PRO_I, PRO_J, credits, fresh_trainee, json_ok, my_records,
+from courses_common import (GEN_I, GEN_J, PRO_I, PRO_J, credits, fresh_trainee, json_ok, my_records,
                             num_eq, test_collector)
 
 TESTS, test = test_collector()
@@ -679,3 +679,119 @@ def batch_large_roster_and_hours():
            accepted=0, unchanged=2000)
     dt = time.monotonic() - t0
     check(dt < 60, "three 2000-row uploads took %.1f s" % dt)
+
+
+# ------------------------------------------------------------------ hours in atomic mode, many chunks
+# Atomic hours are checked in C chunk by chunk and stored without staging (courses/batch_direct.c);
+# partial hours still go through the staging table and its set queries. Both must find the same
+# errors, across chunk boundaries (1,000 rows each).
+
+
+def ledger_years_mismatches():
+    """Rows where ledger_years differs from the sums over training_records (both directions)."""
+    out = stack_sql(
+        "SELECT COUNT(*) FROM (SELECT person_id, YEAR(completed_on) AS y,"
+        " SUM(IF(subject = 'professional', hours_x2, 0)) AS p, SUM(IF(subject = 'general', hours_x2, 0)) AS g,"
+        " SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0)) AS c FROM training_records"
+        " GROUP BY person_id, YEAR(completed_on)) t LEFT JOIN ledger_years l ON l.person_id = t.person_id"
+        " AND l.year = t.y WHERE l.person_id IS NULL OR l.professional_x2 <> t.p OR l.general_x2 <> t.g"
+        " OR l.compulsory_x2 <> t.c;"
+        " SELECT COUNT(*) FROM ledger_years l LEFT JOIN (SELECT DISTINCT person_id, YEAR(completed_on) AS y"
+        " FROM training_records) t ON t.person_id = l.person_id AND t.y = l.year WHERE t.person_id IS NULL"
+        " AND (l.professional_x2 <> 0 OR l.general_x2 <> 0 OR l.compulsory_x2 <> 0)")
+    return None if out is None else [int(x) for x in out.split()]
+
+
+@test
+def batch_atomic_hours_many_chunks_same_errors_as_partial():
+    if not lib.STACK:
+        return "SKIP needs TMCRED_STACK (scripts/stack sql) for the ledger_years check"
+    key = demo_key()
+    n = 2600
+    ppl = people(n)
+    register_roster(key, ppl, "roster for the multi-chunk hours")
+    stranger, sname = person()
+    y = datetime.date.today().year - 1
+    day = lambda i: (datetime.date(y, 1, 1) + datetime.timedelta(days=i % 300)).isoformat()
+    d0, dcap, dcap2, dx, dc2 = day(301), day(302), day(303), day(304), day(305)
+    # stored first: rows 1-10 again later ("unchanged"), 6 学时 on dcap for two persons
+    pre = [(ppl[i][0], ppl[i][1], PRO_J, "2", d0) for i in range(10)]
+    pre += [(ppl[20][0], ppl[20][1], GEN_J, "6", dcap), (ppl[21][0], ppl[21][1], GEN_J, "6", dcap2)]
+    report(upload(key, hours_csv(pre), kind="hours"), 201, "stored first", accepted=len(pre))
+    courses = (GEN_J, PRO_J, GEN_I, PRO_I)
+    rows = [(i, nm, courses[k % 4], "1.5", day(k)) for k, (i, nm) in enumerate(ppl)]
+    rows[0:10] = pre[0:10]                                              # 1-10 unchanged
+    rows[30] = (ppl[30][0], ppl[30][1], GEN_J, "1", dx)                 # 31 first of a pair
+    rows[1499] = (ppl[30][0], ppl[30][1], GEN_J, "2", dx)               # 1500 row_duplicate (other chunk)
+    rows[39] = (ppl[40][0], ppl[40][1] + "某", GEN_J, "1", dx)          # 40 name_mismatch, first of a pair
+    rows[2099] = (ppl[40][0], ppl[40][1], GEN_J, "1", dx)               # 2100 row_duplicate of a bad row
+    rows[59] = (ppl[60][0], ppl[60][1], PRO_J, "5", dc2)                # 60 \ 5 + 4 on one day, two chunks:
+    rows[2499] = (ppl[60][0], ppl[60][1], GEN_J, "4", dc2)              # 2500 / hours_over_daily_cap
+    rows[69] = (ppl[21][0], ppl[21][1], PRO_J, "2", dcap2)              # 70 6 stored + 2 = 8: fine
+    rows[1199] = (stranger, sname, PRO_J, "1", dx)                      # 1200 person_unknown
+    rows[1299] = (ppl[1299][0], ppl[1299][1] + "某", PRO_J, "1", dx)    # 1300 name_mismatch
+    rows[1399] = (ppl[1399][0], ppl[1399][1], "X-NOPE-99", "1", dx)     # 1400 course_unknown
+    rows[1999] = (ppl[20][0], ppl[20][1], PRO_J, "3", dcap)             # 2000 6 stored + 3 > 8
+    rows[2549] = (ppl[2549][0], ppl[2549][1], PRO_J, "abc", dx)         # 2550 hours_invalid (C check)
+    body = hours_csv(rows, encoding="gb18030")
+    expect = {(1500, "", "row_duplicate"), (40, "name", "name_mismatch"), (2100, "", "row_duplicate"),
+              (60, "hours", "hours_over_daily_cap"), (2500, "hours", "hours_over_daily_cap"),
+              (1200, "id_number", "person_unknown"), (1300, "name", "name_mismatch"),
+              (1400, "course_code", "course_unknown"), (2000, "hours", "hours_over_daily_cap"),
+              (2550, "hours", "hours_invalid")}
+    w = "%d-row hours with errors in every chunk" % n
+    a = report(upload(key, body, kind="hours", mode="atomic", timeout=120), 422, w + " (atomic)",
+               st="rejected", rows=n, rejected=len(expect), unchanged=0)
+    check(err_set(a) == expect, "%s (atomic): errors %r, expected %r"
+          % (w, sorted(err_set(a) ^ expect), sorted(expect)))
+    p = report(upload(key, body, kind="hours", mode="partial", timeout=120), 201, w + " (partial)",
+               mode="partial", st="partial", rows=n, rejected=len(expect), unchanged=10)
+    check(err_set(p) == err_set(a) and p["errors_total"] == a["errors_total"],
+          "%s: atomic and partial found different errors: %r" % (w, sorted(err_set(p) ^ err_set(a))))
+    check(p["accepted"] == n - 10 - len(expect), "%s (partial): accepted %d after the atomic 422 stored nothing"
+          " (expected %d): %s" % (w, p["accepted"], n - 10 - len(expect), brief(p)))
+    check(ledger_years_mismatches() == [0, 0], "ledger_years differs from training_records: %r"
+          % ledger_years_mismatches())
+
+    # a good file of as many rows, atomic: every row stored once, the ledger exact
+    good = [(i, nm, courses[(k + 1) % 4], "2", day(k + 7)) for k, (i, nm) in enumerate(ppl)]
+    report(upload(key, hours_csv(good), kind="hours", timeout=120), 201, "%d good rows (atomic)" % n,
+           st="accepted", rows=n, accepted=n, unchanged=0)
+    report(upload(key, hours_csv(good), kind="hours", timeout=120), 201, "%d good rows again" % n,
+           st="accepted", rows=n, accepted=0, unchanged=n)
+    check(ledger_years_mismatches() == [0, 0], "ledger_years differs from training_records after an atomic"
+          " multi-chunk batch: %r" % ledger_years_mismatches())
+
+
+@test
+def batch_concurrent_uploads_one_person_day_keep_the_cap():
+    """Two uploads at once, each with new hours for the same person and day that fit alone
+    but not together: never both stored (the person's row is locked until the commit), in
+    atomic mode (checked in C) and in partial mode (the staging table)."""
+    if not lib.STACK:
+        return "SKIP needs TMCRED_STACK (scripts/stack sql) to sum the stored hours"
+    key = demo_key()
+    for rnd, mode in enumerate(("atomic", "atomic", "partial", "partial")):
+        ppl = people(3001)
+        register_roster(key, ppl, "round %d: roster for the cap race" % rnd)
+        (x, xn), others = ppl[0], ppl[1:]
+        d, d2 = last_year(10, 1 + rnd), last_year(11, 1 + rnd)
+        fa = hours_csv([(x, xn, PRO_J, "5", d)] + [(i, n, GEN_J, "1", d2) for i, n in others[:1500]])
+        fb = hours_csv([(x, xn, GEN_J, "4", d)] + [(i, n, GEN_J, "1", d2) for i, n in others[1500:]])
+        res = _race([lambda: upload(key, fa, kind="hours", mode=mode, timeout=120),
+                     lambda: upload(key, fb, kind="hours", mode=mode, timeout=120)])
+        ok = []
+        w = "round %d (%s)" % (rnd, mode)
+        for r in res:
+            check(r.status in (201, 422, 503), "%s: racing uploads: %s" % (w, r.short()))
+            if r.status == 201:
+                ok.append(r.json()["batch_id"])
+            if r.status == 422 or (r.status == 201 and r.json()["rejected"]):
+                expect_row_error(r.json(), 1, "hours", "hours_over_daily_cap", "%s: the later upload" % w)
+            elif r.status == 503:
+                lib.api_error(r, 503, "batch_retry", "%s: racing upload" % w)
+        check(ok, "%s: neither racing upload was stored: %s" % (w, [r.short() for r in res]))
+        out = stack_sql("SELECT COALESCE(SUM(hours_x2), 0) FROM training_records WHERE completed_on = '%s'"
+                        " AND batch_id IN (%s)" % (d, ",".join(str(int(b)) for b in ok)))
+        check(int(out.split()[0]) <= 16, "%s: the two uploads stored %s half-hours for one person on %s,"
+              " over the daily cap of 8 学时 (write skew)" % (w, out.strip(), d))

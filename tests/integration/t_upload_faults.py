@@ -481,16 +481,16 @@ def _sigkill_scenario(problems):
           % before_rows[0])
 
     # The upload; the kill lands once its transaction has stored a quarter of its rows in
-    # training_records (rows written beyond the staging and the batch row), or its INSERT INTO
-    # training_records has run for STORE_WAIT s (innodb_trx may show no rows for a while), or
-    # it empties the staging (every row stored, not committed): where a half-stored batch
-    # would show.
+    # training_records (atomic hours go there chunk by chunk, with no staging: the batch row
+    # and 25,000 records), or its INSERT INTO training_records has run for STORE_WAIT s
+    # (innodb_trx may show no rows for a while), or it empties a staging table (every row
+    # stored, not committed): where a half-stored batch would show.
     up = _Upload(key, body, "hours")
     t_start = time.monotonic()
     up.start()
     check(up.sent.wait(30), "the 100k-row body was not sent within 30 s")
     cpu0 = {w: _cpu_ticks(w) for w in _children(master)}
-    kill_at = BIG_ROWS + 1 + BIG_ROWS // 4
+    kill_at = 1 + BIG_ROWS // 4
     seen_rows = seen_sql = store_seen = None
     victims = []
     poll_deadline = time.monotonic() + UPLOAD_WAIT
@@ -516,7 +516,7 @@ def _sigkill_scenario(problems):
     r = up.answer(t_start + UPLOAD_WAIT)
     killed_mid = bool(victims)
     _note("SIGKILL %s %.2f s after the body was sent (open transaction had written %s rows, "
-          "staging %d; running %r); first answer %s after %.2f s"
+          "of %d; running %r); first answer %s after %.2f s"
           % ("worker(s) %s" % victims if victims else "NOT sent (upload finished first)",
              t_kill - up.sent_at, seen_rows, BIG_ROWS, seen_sql, _status(r),
              up.done_at - t_start))
@@ -652,7 +652,7 @@ def upload_faults_db_restart_mid_upload_no_false_2xx():
         r = up.answer(t_start + UPLOAD_WAIT)
         if t_stop:
             _note("db-stop began %.2f s after the body was sent (the upload's open transaction "
-                  "had written %s of %d staging rows) and took %.2f s; answer %s after %.2f s"
+                  "had written %s of %d rows) and took %.2f s; answer %s after %.2f s"
                   % (t_stop - up.sent_at, seen_rows, rows, t_stopped - t_stop, _status(r),
                      up.done_at - t_start))
         else:
