@@ -40,6 +40,7 @@ page_qr() {
 	pdftoppm -r 150 -png -singlefile "$1" "$W/page" || return 1
 	zbarimg --quiet --raw -Sdisable -Sqrcode.enable "$W/page.png" 2>/dev/null
 }
+# shellcheck disable=SC2317 # called through check
 contains() { [[ $1 == *"$2"* ]]; }
 
 # ---- certificates: a usual one, a long name with a long base name, the longest fields ----------
