@@ -11,6 +11,7 @@
 
 #define PDFW_FACES_MAX 8        /* faces a thread renders with: serif, serif bold, sans, ... */
 #define PDFW_FONTS_MAX 32       /* Type 3 fonts per document (256 codes each) */
+#define PDFW_CACHE_MAX (16u << 20) /* bytes of cached glyph programs per thread (~10k glyphs) */
 
 /* ---- growing buffer ---- */
 
@@ -110,6 +111,7 @@ static _Thread_local struct {
 	GHashTable        *glyphs;      /* glyph id + 1 → struct glyph */
 } tl_faces[PDFW_FACES_MAX];
 static _Thread_local cairo_t *tl_scratch;
+static _Thread_local size_t tl_cache_bytes;
 
 static void
 glyph_free(void *p)
@@ -226,8 +228,10 @@ glyph_get(int slot, unsigned long gid)
 {
 	void *key = GUINT_TO_POINTER((guint)gid + 1);
 	struct glyph *g = g_hash_table_lookup(tl_faces[slot].glyphs, key);
-	if (g == NULL && (g = glyph_make(tl_faces[slot].face, gid)) != NULL)
+	if (g == NULL && (g = glyph_make(tl_faces[slot].face, gid)) != NULL) {
 		g_hash_table_insert(tl_faces[slot].glyphs, key, g);
+		tl_cache_bytes += g->zlen + sizeof(*g);
+	}
 	return g;
 }
 
@@ -253,8 +257,18 @@ struct pdfw {
 struct pdfw *
 pdfw_new(double width, double height)
 {
-	struct pdfw *w = calloc(1, sizeof(*w));
-	if (w == NULL)
+	struct pdfw *w;
+
+	/*
+	 * A long-lived worker prints ever more distinct characters (names): past the bound, start
+	 * the cache again. Only here, between documents: a document holds pointers into it.
+	 */
+	if (tl_cache_bytes > PDFW_CACHE_MAX) {
+		for (int i = 0; i < PDFW_FACES_MAX && tl_faces[i].face != NULL; i++)
+			g_hash_table_remove_all(tl_faces[i].glyphs);
+		tl_cache_bytes = 0;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->w = width;
 	w->h = height;
