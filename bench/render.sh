@@ -28,7 +28,7 @@ rm -f "$OUT"/round-*.txt
 # shellcheck disable=SC2046
 cc -std=gnu17 -O2 -g -Wall -Wextra -Werror -I"$TOP" $(pkg-config --cflags cairo libqrencode) \
 	"$TOP/bench/render_bench.c" "$B/libtmcerts.a" \
-	$(pkg-config --libs libsodium libqrencode libpng pangocairo cairo) -o "$OUT/render_bench"
+	$(pkg-config --libs libsodium libqrencode libpng pangocairo cairo zlib) -lm -o "$OUT/render_bench"
 
 {
 	echo "# render bench $(date -u '+%Y-%m-%d %H:%M UTC')"
