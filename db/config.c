@@ -47,6 +47,19 @@ set_bool(bool *dst, const char *v)
 	return 0;
 }
 
+/* 2..4 letters A-Z: the node part of serials (certs/serial.h). */
+static int
+set_node_code(char *dst, size_t cap, const char *v)
+{
+	size_t n = strlen(v);
+	if (n < 2 || n > 4 || n >= cap)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 'A' || v[i] > 'Z')
+			return -1;
+	return set_str(dst, cap, v);
+}
+
 /* Applies one section/key; -1 for a bad value, 1 for an unknown key. */
 static int
 apply(struct tm_config *c, const char *sec, const char *key, const char *v)
@@ -64,6 +77,9 @@ apply(struct tm_config *c, const char *sec, const char *key, const char *v)
 	if (S("db", "name")) return set_str(c->db_name, sizeof(c->db_name), v);
 	if (S("keys", "dir")) return set_str(c->keys_dir, sizeof(c->keys_dir), v);
 	if (S("migrations", "dir")) return set_str(c->migrations_dir, sizeof(c->migrations_dir), v);
+	if (S("node", "code")) return set_node_code(c->node_code, sizeof(c->node_code), v);
+	if (S("node", "name")) return set_str(c->node_name, sizeof(c->node_name), v);
+	if (S("node", "base_url")) return set_str(c->node_base_url, sizeof(c->node_base_url), v);
 #undef S
 	return 1;
 }
@@ -88,7 +104,8 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 		{ "server", "socket" }, { "server", "workers" }, { "server", "templates" },
 		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
 		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
-		{ "keys", "dir" }, { "migrations", "dir" },
+		{ "keys", "dir" }, { "migrations", "dir" }, { "node", "code" }, { "node", "name" },
+		{ "node", "base_url" },
 	};
 	struct load_ctx l = { c, err, errlen, 0 };
 
@@ -100,6 +117,9 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 	set_str(c->db_name, sizeof(c->db_name), "tmcred");
 	set_str(c->keys_dir, sizeof(c->keys_dir), "var/keys");
 	set_str(c->migrations_dir, sizeof(c->migrations_dir), "db/migrations");
+	set_str(c->node_code, sizeof(c->node_code), "SH");
+	set_str(c->node_name, sizeof(c->node_name), "上海");
+	set_str(c->node_base_url, sizeof(c->node_base_url), "HTTP://127.0.0.1:8080");
 
 	if (path != NULL) {
 		int rc = ini_parse(path, on_entry, &l);

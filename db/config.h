@@ -20,6 +20,10 @@ struct tm_config {
 	char db_name[64];
 	char keys_dir[1024];
 	char migrations_dir[1024];
+	/* this node: serial prefix, display name, and the base of the links in its QR codes */
+	char node_code[5];           /* 2..4 letters A-Z */
+	char node_name[65];
+	char node_base_url[65];      /* "HTTPS://SH.TMCRED.CN": upper case keeps QR codes small */
 };
 
 /* Defaults, then the file (if path is not NULL), then the environment. 0 or -1 with err. */

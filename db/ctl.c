@@ -13,6 +13,7 @@
 #include "../courses/apikeys.h"
 #include "../courses/records.h"
 #include "../courses/trainees.h"
+#include "../certs/ctl.h"
 #include "config.h"
 #include "db.h"
 #include "keys.h"
@@ -26,7 +27,11 @@ usage(void)
 	    "  keygen    create missing key files (0600) in the keys dir\n"
 	    "  migrate   apply pending db/migrations\n"
 	    "  demo      create the first admin and a demo trainee; print their logins as shell lines\n"
-	    "  token     print a random URL-safe token\n");
+	    "  token     print a random URL-safe token\n"
+	    "  signkey   create this node's first certificate signing key if there is none\n"
+	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
+	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
+	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n");
 }
 
 static void
@@ -136,6 +141,7 @@ demo(const struct tm_config *cfg)
 	enum reg_rc rc = account_register(d, &k, &admin, &admin_id, &pid);
 	if (rc == REG_OK)
 		rc = account_register(d, &k, &trainee, &uid, &pid);
+	int64_t trainee_pid = pid;
 	if (rc != REG_OK) {
 		keys_wipe(&k);
 		fprintf(stderr, "tmcred-ctl: demo accounts not created (%s)\n",
@@ -163,6 +169,9 @@ demo(const struct tm_config *cfg)
 			    "roster|hours|exams|read", "demo", 0, key, &kj) != NULL;
 		json_decref(kj);
 	}
+	/* last: the demo trainee's certificate needs everything above (eligible() reads it) */
+	if (!bad)
+		bad = certs_demo(d, cfg, &k, admin_id, trainee_pid) < 0;
 	keys_wipe(&k);
 	db_free(d);
 	if (bad) {
@@ -194,7 +203,7 @@ main(int argc, char **argv)
 		}
 		conf = optarg;
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage();
 		return 2;
 	}
@@ -235,6 +244,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "demo") == 0)
 		return demo(&cfg);
+	int rc = certs_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1);
+	if (rc >= 0)
+		return rc;
 	usage();
 	return 2;
 }

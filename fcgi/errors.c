@@ -80,6 +80,20 @@ static const struct err_def table[] = {
 	/* assessment: level rules, evidence, exams, panels, eligibility */
 
 	/* certificates: issue, lifecycle, verification */
+	{ "not_eligible", 422, "尚不满足该等级证书的全部条件（见 unmet 列表）" },
+	{ "certificate_exists", 409, "该学员已持有该等级的证书" },
+	{ "certificate_not_found", 404, "证书不存在" },
+	{ "certificate_revoked", 409, "证书已撤销，撤销不可恢复" },
+	{ "certificate_already_revoked", 409, "证书已撤销" },
+	{ "certificate_already_suspended", 409, "证书已处于暂停状态" },
+	{ "certificate_not_suspended", 409, "证书未处于暂停状态，无需恢复" },
+	{ "certificate_suspended", 409, "证书处于暂停状态，不能续期" },
+	{ "renewal_not_met", 422, "有效期内的继续教育学时未达到续期要求" },
+	{ "filing_not_for_junior", 422, "火炬中心备案编号仅适用于中级、高级证书" },
+	{ "serial_invalid", 400, "证书编号格式或校验位不正确，请核对后重新输入" },
+	{ "serials_exhausted", 500, "本年度该等级的证书编号已用尽" },
+	{ "no_signing_key", 500, "没有可用的签名密钥" },
+	{ "no_cert_rule", 500, "缺少证书有效期规则" },
 };
 
 const struct err_def *

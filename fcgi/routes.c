@@ -73,6 +73,22 @@ const struct route routes[] = {
 	/* assessment: level rules, evidence, exams, panels, eligibility */
 
 	/* certificates: issue, lifecycle, verification */
+	{ "POST", "/api/v1/certificates", h_cert_issue, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/batch", h_cert_batch, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/certificates/{serial}", h_cert_get, ROLE_ANY_USER, R_DB },
+	{ "POST", "/api/v1/certificates/{serial}/suspend", h_cert_suspend, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/{serial}/reinstate", h_cert_reinstate, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/{serial}/revoke", h_cert_revoke, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/{serial}/renew", h_cert_renew, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/{serial}/filing", h_cert_filing, ROLE_ADMIN, R_DB },
+	{ "GET", "/me/certificates", h_my_certs, ROLE_ANY_USER, R_DB },
+	{ "GET", "/api/v1/me/certificates", h_my_certs, ROLE_ANY_USER, R_DB },
+	{ "GET", "/V/{serial}/{token}", h_verify_link, 0, R_DB },
+	{ "GET", "/v/{serial}/{token}", h_verify_link, 0, R_DB },
+	{ "GET", "/api/v1/verify/{serial}", h_verify_api, 0, R_DB },
+	{ "GET", "/verify", h_verify_form, 0, R_DB },
+	{ "GET", "/.well-known/tmcred-keys.json", h_keys_json, 0, R_DB },
+	{ "GET", "/status/{n}", h_status_list, 0, R_DB },
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

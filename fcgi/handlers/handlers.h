@@ -46,6 +46,22 @@ void	 h_apikeys(struct request *, struct response *);
 void	 h_apikey_create(struct request *, struct response *);
 void	 h_apikey_revoke(struct request *, struct response *);
 
+/* certs.c */
+void	 h_cert_issue(struct request *, struct response *);
+void	 h_cert_batch(struct request *, struct response *);
+void	 h_cert_suspend(struct request *, struct response *);
+void	 h_cert_reinstate(struct request *, struct response *);
+void	 h_cert_revoke(struct request *, struct response *);
+void	 h_cert_renew(struct request *, struct response *);
+void	 h_cert_filing(struct request *, struct response *);
+void	 h_cert_get(struct request *, struct response *);
+void	 h_my_certs(struct request *, struct response *);
+void	 h_verify_link(struct request *, struct response *);
+void	 h_verify_api(struct request *, struct response *);
+void	 h_verify_form(struct request *, struct response *);
+void	 h_keys_json(struct request *, struct response *);
+void	 h_status_list(struct request *, struct response *);
+
 /* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
 const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);
 /* A query parameter that must be a year 1990..9999 (dflt when absent). */

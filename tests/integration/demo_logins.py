@@ -20,8 +20,8 @@ import sys
 
 CACHE_NAME = "demo-logins.env"
 KEYS = ("ADMIN_LOGIN", "ADMIN_PASSWORD", "TRAINEE_LOGIN", "TRAINEE_PASSWORD")
-# Printed by newer `tmcred-ctl demo` (training bases): cached and passed on when
-# present; tests that need them check for them themselves.
+# Printed by newer `tmcred-ctl demo` (training bases; DEMO_CERT_* certificates, ...):
+# every KEY='value' line is cached and passed on; tests that need one check for it.
 EXTRA_KEYS = ("BASE_CODE", "BASE_LOGIN", "BASE_PASSWORD", "BASE_API_KEY")
 
 _cached = {}
@@ -87,8 +87,7 @@ def logins():
                 tmp = path + ".tmp.%d" % os.getpid()
                 fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write("".join("%s='%s'\n" % (k, d[k]) for k in KEYS + EXTRA_KEYS
-                                    if k in d))
+                    f.write("".join("%s='%s'\n" % (k, d[k]) for k in sorted(d)))
                 os.rename(tmp, path)
     finally:
         os.close(lock)
@@ -105,4 +104,4 @@ if __name__ == "__main__":
     except DemoUnavailable as e:
         print("demo_logins: %s" % e, file=sys.stderr)
         sys.exit(1)
-    sys.stdout.write("".join("%s='%s'\n" % (k, d[k]) for k in KEYS + EXTRA_KEYS if k in d))
+    sys.stdout.write("".join("%s='%s'\n" % (k, d[k]) for k in sorted(d)))
