@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#define PDFW_FACES_MAX 8        /* faces a thread renders with: serif, serif bold, sans, ... */
+#define PDFW_FACES_MAX 32       /* faces cached per thread: serif, bold, sans, fallbacks, ... */
 #define PDFW_FONTS_MAX 32       /* Type 3 fonts per document (256 codes each) */
 #define PDFW_CACHE_MAX (16u << 20) /* bytes of cached glyph programs per thread (~10k glyphs) */
 
@@ -266,6 +266,19 @@ pdfw_new(double width, double height)
 	if (tl_cache_bytes > PDFW_CACHE_MAX) {
 		for (int i = 0; i < PDFW_FACES_MAX && tl_faces[i].face != NULL; i++)
 			g_hash_table_remove_all(tl_faces[i].glyphs);
+		tl_cache_bytes = 0;
+	}
+	/*
+	 * Rare characters bring fallback faces: when every slot has been taken, forget them all
+	 * (a page itself never needs that many faces).
+	 */
+	if (tl_faces[PDFW_FACES_MAX - 1].face != NULL) {
+		for (int i = 0; i < PDFW_FACES_MAX; i++) {
+			g_hash_table_destroy(tl_faces[i].glyphs);
+			cairo_font_face_destroy(tl_faces[i].face);
+			tl_faces[i].glyphs = NULL;
+			tl_faces[i].face = NULL;
+		}
 		tl_cache_bytes = 0;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
