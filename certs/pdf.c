@@ -1,12 +1,12 @@
 #include "pdf.h"
 
-#include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdfw.h"
 #include "qr.h"
 
 _Static_assert(PDF_LINK_MAX == QR_TEXT_MAX, "a printable link is a QR-encodable link");
@@ -117,32 +117,6 @@ hours(int x2, char *buf, size_t cap)
 	snprintf(buf, cap, "%d%s", x2 / 2, (x2 % 2) ? ".5" : "");
 }
 
-/* ---- output buffer ---- */
-
-struct sink {
-	unsigned char *p;
-	size_t         len, cap;
-};
-
-static cairo_status_t
-sink_write(void *closure, const unsigned char *data, unsigned int n)
-{
-	struct sink *s = closure;
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 64 * 1024;
-		unsigned char *p;
-		while (cap < s->len + n)
-			cap *= 2;
-		if ((p = realloc(s->p, cap)) == NULL)
-			return CAIRO_STATUS_WRITE_ERROR;
-		s->p = p;
-		s->cap = cap;
-	}
-	memcpy(s->p + s->len, data, n);
-	s->len += n;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 /* ---- text ---- */
 
 /*
@@ -171,194 +145,6 @@ pango_ctx(void)
 	return tl_ctx;
 }
 
-/* ---- glyphs as Type 3 fonts ---- */
-
-/*
- * Why not pango_cairo_show_layout: cairo embeds a font as a subset of its CFF table, and for
- * Noto CJK (a 20 MB CFF per face) it copies and parses the whole table for every document and
- * face: 10-17 ms per face per PDF, and 60-900 KB of subset each (bench/render.md). Instead the
- * layout is shaped by pango as usual and its glyphs are shown through a cairo *user* font
- * whose glyphs are the real font's outlines, drawn once per glyph and process (cairo caches
- * them): the PDF gets a small Type 3 font of exactly the glyphs used, as vector paths, with a
- * ToUnicode map from the clusters, so the text still reads back (pdftotext, copy and paste).
- */
-static const cairo_user_data_key_t real_face_key;
-
-/* Outlines come from the real face at 1000 units per em, then scaled to the em square, so
- * FreeType's 26.6 fixed point costs 1/64000 em of precision rather than 1/64. */
-static void
-real_font_at_em(cairo_scaled_font_t *sf, cairo_t *cr)
-{
-	cairo_font_options_t *fo = cairo_font_options_create();
-	cairo_font_face_t *real = cairo_font_face_get_user_data(cairo_scaled_font_get_font_face(sf),
-	    &real_face_key);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_set_font_options(cr, fo);
-	cairo_font_options_destroy(fo);
-	cairo_set_font_face(cr, real);
-	cairo_scale(cr, 0.001, 0.001);
-	cairo_set_font_size(cr, 1000);
-}
-
-static cairo_status_t
-t3_init(cairo_scaled_font_t *sf, cairo_t *cr, cairo_font_extents_t *ext)
-{
-	real_font_at_em(sf, cr);
-	cairo_font_extents(cr, ext);        /* in the 1000-unit space: back to the em square */
-	ext->ascent /= 1000;
-	ext->descent /= 1000;
-	ext->height /= 1000;
-	ext->max_x_advance /= 1000;
-	ext->max_y_advance /= 1000;
-	return cairo_status(cr);
-}
-
-static cairo_status_t
-t3_render(cairo_scaled_font_t *sf, unsigned long glyph, cairo_t *cr, cairo_text_extents_t *ext)
-{
-	cairo_glyph_t g = { glyph, 0, 0 };
-
-	/* PANGO_GLYPH_EMPTY and PANGO_GLYPH_UNKNOWN_FLAG glyphs are not font glyphs: draw nothing */
-	if (glyph >= PANGO_GLYPH_EMPTY) {
-		memset(ext, 0, sizeof(*ext));
-		return CAIRO_STATUS_SUCCESS;
-	}
-	real_font_at_em(sf, cr);
-	cairo_glyph_extents(cr, &g, 1, ext);
-	ext->x_bearing /= 1000;
-	ext->y_bearing /= 1000;
-	ext->width /= 1000;
-	ext->height /= 1000;
-	ext->x_advance /= 1000;
-	ext->y_advance /= 1000;
-	cairo_glyph_path(cr, &g, 1);
-	cairo_fill(cr);
-	return cairo_status(cr);
-}
-
-#define T3_FACES_MAX 8          /* faces a document uses: serif, serif bold, a fallback or two */
-static _Thread_local struct {
-	cairo_font_face_t *real, *user;
-} tl_faces[T3_FACES_MAX];
-
-/* The user face standing for a real (FreeType) face, made once per thread and face. */
-static cairo_font_face_t *
-t3_face(cairo_font_face_t *real)
-{
-	int i;
-	for (i = 0; i < T3_FACES_MAX && tl_faces[i].real != NULL; i++)
-		if (tl_faces[i].real == real)
-			return tl_faces[i].user;
-	if (i == T3_FACES_MAX)
-		return NULL;
-	cairo_font_face_t *u = cairo_user_font_face_create();
-	cairo_user_font_face_set_init_func(u, t3_init);
-	cairo_user_font_face_set_render_glyph_func(u, t3_render);
-	if (cairo_font_face_set_user_data(u, &real_face_key, cairo_font_face_reference(real),
-	    (cairo_destroy_func_t)cairo_font_face_destroy) != CAIRO_STATUS_SUCCESS) {
-		cairo_font_face_destroy(real);
-		cairo_font_face_destroy(u);
-		return NULL;
-	}
-	tl_faces[i].real = real;
-	tl_faces[i].user = u;
-	return u;
-}
-
-/*
- * One shaped run: its glyphs at their positions, with the clusters that map them to text.
- * 0, -1 when cairo failed, -2 for a character that no font can show.
- */
-static int
-t3_run(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
-{
-	PangoGlyphString *gs = run->glyphs;
-	cairo_scaled_font_t *real_sf = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
-	cairo_matrix_t fm, ctm;
-	cairo_font_options_t *fo;
-	cairo_scaled_font_t *sf;
-	cairo_font_face_t *uf;
-	cairo_glyph_t *glyphs;
-	cairo_text_cluster_t *cl;
-	int n = gs->num_glyphs, nc = 0, rc = -1;
-	double gx = x;
-
-	if (real_sf == NULL || n == 0)
-		return n == 0 ? 0 : -1;
-	if ((uf = t3_face(cairo_scaled_font_get_font_face(real_sf))) == NULL)
-		return -1;
-	glyphs = g_new(cairo_glyph_t, n);
-	cl = g_new(cairo_text_cluster_t, n);
-	for (int i = 0; i < n; i++) {
-		PangoGlyphInfo *gi = &gs->glyphs[i];
-		/* a character no installed font has: refuse rather than print a blank or a box */
-		if (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) {
-			g_free(glyphs);
-			g_free(cl);
-			return -2;
-		}
-		glyphs[i].index = gi->glyph;
-		glyphs[i].x = gx + (double)gi->geometry.x_offset / PANGO_SCALE;
-		glyphs[i].y = y + (double)gi->geometry.y_offset / PANGO_SCALE;
-		gx += (double)gi->geometry.width / PANGO_SCALE;
-		/* left-to-right text: a new cluster wherever the glyph's text offset moves on */
-		if (i == 0 || gs->log_clusters[i] != gs->log_clusters[i - 1]) {
-			cl[nc].num_glyphs = 0;
-			cl[nc].num_bytes = 0;
-			nc++;
-		}
-		cl[nc - 1].num_glyphs++;
-	}
-	/* bytes of each cluster: up to the next cluster's start, the last up to the item's end */
-	for (int i = 0, c = 0; i < n; c++) {
-		int start = gs->log_clusters[i], j = i + cl[c].num_glyphs;
-		int end = j < n ? gs->log_clusters[j] : run->item->length;
-		cl[c].num_bytes = end - start;
-		i = j;
-	}
-	cairo_scaled_font_get_font_matrix(real_sf, &fm);
-	cairo_scaled_font_get_ctm(real_sf, &ctm);
-	fo = cairo_font_options_create();
-	cairo_scaled_font_get_font_options(real_sf, fo);
-	sf = cairo_scaled_font_create(uf, &fm, &ctm, fo);
-	cairo_font_options_destroy(fo);
-	if (cairo_scaled_font_status(sf) == CAIRO_STATUS_SUCCESS) {
-		cairo_set_scaled_font(cr, sf);
-		cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, glyphs, n,
-		    cl, nc, 0);
-		rc = cairo_status(cr) == CAIRO_STATUS_SUCCESS ? 0 : -1;
-	}
-	cairo_scaled_font_destroy(sf);
-	g_free(glyphs);
-	g_free(cl);
-	return rc;
-}
-
-/* What pango_cairo_show_layout does, with the glyphs shown through Type 3 faces (as t3_run). */
-static int
-t3_show_layout(cairo_t *cr, PangoLayout *l, double x, double y)
-{
-	PangoLayoutIter *it = pango_layout_get_iter(l);
-	const char *text = pango_layout_get_text(l);
-	int rc = 0;
-
-	do {
-		PangoLayoutRun *run = pango_layout_iter_get_run_readonly(it);
-		PangoRectangle logical;
-		if (run == NULL)
-			continue;       /* end of a line */
-		pango_layout_iter_get_run_extents(it, NULL, &logical);
-		double bx = x + (double)logical.x / PANGO_SCALE;
-		double by = y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
-		int r = t3_run(cr, text, run, bx, by);
-		if (r < rc)
-			rc = r;
-	} while (pango_layout_iter_next_run(it));
-	pango_layout_iter_free(it);
-	return rc;
-}
-
 struct style {
 	const char   *family;
 	int           bold;
@@ -371,7 +157,7 @@ struct style {
 };
 
 struct page {
-	cairo_t      *cr;
+	struct pdfw  *w;
 	PangoContext *pc;
 	int           failed;           /* 1: a run could not be shown, 2: a glyph is missing */
 };
@@ -430,9 +216,8 @@ text_box(struct page *pg, const struct style *st, const char *s, double x, doubl
 	}
 	pango_layout_get_size(l, &lw, &lh);
 	if (draw) {
-		cairo_set_source_rgb(pg->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
-		cairo_move_to(pg->cr, x, y);
-		int r = t3_show_layout(pg->cr, l, x, y);
+		pdfw_fill_rgb(pg->w, st->rgb);
+		int r = pdfw_layout(pg->w, l, x, y);
 		if (r < 0 && (pg->failed == 0 || r == -2))
 			pg->failed = -r;
 	}
@@ -462,15 +247,13 @@ text_height(struct page *pg, const struct style *st, const char *s, double w)
 static double
 draw_qr(struct page *pg, const struct qr_code *q, double x, double y, double size)
 {
+	static const double white[3] = { 1, 1, 1 }, black[3] = { 0, 0, 0 };
 	double m = size / (q->width + 2 * QR_QUIET);
-	cairo_t *cr = pg->cr;
 
-	cairo_save(cr);
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_rectangle(cr, x, y, size, size);
-	cairo_fill(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	pdfw_fill_rgb(pg->w, white);
+	pdfw_rect(pg->w, x, y, size, size);
+	pdfw_fill(pg->w);
+	pdfw_fill_rgb(pg->w, black);
 	for (int r = 0; r < q->width; r++) {
 		const unsigned char *row = q->dark + (size_t)r * (size_t)q->width;
 		for (int c = 0, n; c < q->width; c += n) {
@@ -479,11 +262,10 @@ draw_qr(struct page *pg, const struct qr_code *q, double x, double y, double siz
 				continue;
 			while (c + n < q->width && row[c + n])
 				n++;
-			cairo_rectangle(cr, x + (c + QR_QUIET) * m, y + (r + QR_QUIET) * m, n * m, m);
+			pdfw_rect(pg->w, x + (c + QR_QUIET) * m, y + (r + QR_QUIET) * m, n * m, m);
 		}
 	}
-	cairo_fill(cr);
-	cairo_restore(cr);
+	pdfw_fill(pg->w);
 	return m;
 }
 
@@ -493,66 +275,60 @@ draw_qr(struct page *pg, const struct qr_code *q, double x, double y, double siz
 static void
 frame(struct page *pg)
 {
-	cairo_t *cr = pg->cr;
+	struct pdfw *w = pg->w;
 	double o = 10 * MM, i = 12.5 * MM, k = 7 * MM;
 
-	cairo_save(cr);
-	cairo_set_source_rgb(cr, RED[0], RED[1], RED[2]);
-	cairo_set_line_width(cr, 2.4);
-	cairo_rectangle(cr, o, o, PAGE_W - 2 * o, PAGE_H - 2 * o);
-	cairo_stroke(cr);
-	cairo_set_source_rgb(cr, GOLD[0], GOLD[1], GOLD[2]);
-	cairo_set_line_width(cr, 0.8);
-	cairo_rectangle(cr, i, i, PAGE_W - 2 * i, PAGE_H - 2 * i);
-	cairo_stroke(cr);
+	pdfw_stroke_rgb(w, RED);
+	pdfw_line_width(w, 2.4);
+	pdfw_rect(w, o, o, PAGE_W - 2 * o, PAGE_H - 2 * o);
+	pdfw_stroke(w);
+	pdfw_stroke_rgb(w, GOLD);
+	pdfw_line_width(w, 0.8);
+	pdfw_rect(w, i, i, PAGE_W - 2 * i, PAGE_H - 2 * i);
+	pdfw_stroke(w);
 	/* small squares in the inner corners */
-	cairo_set_line_width(cr, 0.8);
 	const double cx[2] = { i, PAGE_W - i }, cy[2] = { i, PAGE_H - i };
 	for (int a = 0; a < 2; a++)
 		for (int b = 0; b < 2; b++) {
 			double sx = a ? -1 : 1, sy = b ? -1 : 1;
-			cairo_move_to(cr, cx[a] + sx * k, cy[b]);
-			cairo_line_to(cr, cx[a] + sx * k, cy[b] + sy * k);
-			cairo_line_to(cr, cx[a], cy[b] + sy * k);
-			cairo_stroke(cr);
+			pdfw_move(w, cx[a] + sx * k, cy[b]);
+			pdfw_line(w, cx[a] + sx * k, cy[b] + sy * k);
+			pdfw_line(w, cx[a], cy[b] + sy * k);
+			pdfw_stroke(w);
 		}
-	cairo_restore(cr);
 }
 
 /* A short centred rule with a diamond in the middle, under a title. */
 static void
 ornament(struct page *pg, double y, double half)
 {
-	cairo_t *cr = pg->cr;
+	struct pdfw *w = pg->w;
 	double cx = PAGE_W / 2, d = 3.2;
 
-	cairo_save(cr);
-	cairo_set_source_rgb(cr, GOLD[0], GOLD[1], GOLD[2]);
-	cairo_set_line_width(cr, 0.9);
-	cairo_move_to(cr, cx - half, y);
-	cairo_line_to(cr, cx - 3 * d, y);
-	cairo_move_to(cr, cx + 3 * d, y);
-	cairo_line_to(cr, cx + half, y);
-	cairo_stroke(cr);
-	cairo_move_to(cr, cx, y - d);
-	cairo_line_to(cr, cx + d, y);
-	cairo_line_to(cr, cx, y + d);
-	cairo_line_to(cr, cx - d, y);
-	cairo_close_path(cr);
-	cairo_fill(cr);
-	cairo_restore(cr);
+	pdfw_stroke_rgb(w, GOLD);
+	pdfw_line_width(w, 0.9);
+	pdfw_move(w, cx - half, y);
+	pdfw_line(w, cx - 3 * d, y);
+	pdfw_move(w, cx + 3 * d, y);
+	pdfw_line(w, cx + half, y);
+	pdfw_stroke(w);
+	pdfw_fill_rgb(w, GOLD);
+	pdfw_move(w, cx, y - d);
+	pdfw_line(w, cx + d, y);
+	pdfw_line(w, cx, y + d);
+	pdfw_line(w, cx - d, y);
+	pdfw_close(w);
+	pdfw_fill(w);
 }
 
 static void
 hline(struct page *pg, double x0, double x1, double y, double width, const double *rgb)
 {
-	cairo_save(pg->cr);
-	cairo_set_source_rgb(pg->cr, rgb[0], rgb[1], rgb[2]);
-	cairo_set_line_width(pg->cr, width);
-	cairo_move_to(pg->cr, x0, y);
-	cairo_line_to(pg->cr, x1, y);
-	cairo_stroke(pg->cr);
-	cairo_restore(pg->cr);
+	pdfw_stroke_rgb(pg->w, rgb);
+	pdfw_line_width(pg->w, width);
+	pdfw_move(pg->w, x0, y);
+	pdfw_line(pg->w, x1, y);
+	pdfw_stroke(pg->w);
 }
 
 /* The link's base for people: "HTTPS://SH.TMCRED.CN/V/..." → "https://sh.tmcred.cn". */
@@ -610,46 +386,23 @@ static enum pdf_err
 render(const char *title, const char *link, draw_fn draw, const void *doc, unsigned char **out,
     size_t *len)
 {
-	struct sink sink = { 0 };
 	struct qr_code q;
-	cairo_surface_t *surf;
 	struct page pg;
 	enum pdf_err rc = PDF_ERENDER;
 
 	if (qr_encode(link, strlen(link), &q) != QR_OK)
 		return PDF_EQR;
-	if ((pg.pc = pango_ctx()) == NULL)
+	if ((pg.pc = pango_ctx()) == NULL || (pg.w = pdfw_new(PAGE_W, PAGE_H)) == NULL)
 		return PDF_ERENDER;
-	surf = cairo_pdf_surface_create_for_stream(sink_write, &sink, PAGE_W, PAGE_H);
-	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
-		goto out;
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "tmcred");
-	pg.cr = cairo_create(surf);
 	pg.failed = 0;
-	pango_cairo_update_context(pg.cr, pg.pc);
-	if (draw(&pg, doc, &q) < 0) {
+	if (draw(&pg, doc, &q) < 0)
 		rc = PDF_EINVAL;
-	} else if (pg.failed == 2) {
+	else if (pg.failed == 2)
 		rc = PDF_EGLYPH;
-	} else if (!pg.failed) {
-		cairo_show_page(pg.cr);
-		if (cairo_status(pg.cr) == CAIRO_STATUS_SUCCESS)
-			rc = PDF_OK;
-	}
-	cairo_destroy(pg.cr);
-	cairo_surface_finish(surf);
-	if (rc == PDF_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
-		rc = PDF_ERENDER;
-out:
-	cairo_surface_destroy(surf);
-	if (rc != PDF_OK) {
-		free(sink.p);
-		return rc;
-	}
-	*out = sink.p;
-	*len = sink.len;
-	return PDF_OK;
+	else if (!pg.failed && pdfw_finish(pg.w, title, out, len) == 0)
+		rc = PDF_OK;
+	pdfw_free(pg.w);
+	return rc;
 }
 
 /* ---- the certificate ---- */

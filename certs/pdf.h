@@ -6,9 +6,11 @@
 #include "../courses/ledger.h"  /* struct ledger_year: the rows of the credit statement */
 
 /*
- * Printable documents, A4 portrait, written into memory (cairo PDF surface + pango, Noto CJK
- * from Debian's fonts-noto-cjk): the certificate and the signed credit statement
- * (继续教育学时证明). The QR code is drawn as vector rectangles (crisp at any printer
+ * Printable documents, A4 portrait, written into memory: the certificate and the signed credit
+ * statement (继续教育学时证明). pango lays the text out (Noto CJK from Debian's fonts-noto-cjk,
+ * through cairo font faces); certs/pdfw.c writes the PDF, the glyphs as Type 3 fonts whose
+ * programs are built once per process (a cairo PDF surface rewrote them for every document:
+ * 5x slower, bench/render.md). The QR code is drawn as vector rectangles (crisp at any printer
  * resolution) from the same encoder as the PNG/SVG (certs/qr.h). Layout: certs/README.md
  * "Printable certificate".
  *

@@ -4,6 +4,7 @@
  * zbarimg), which needs poppler.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +26,37 @@ doc(void)
 	};
 }
 
+/*
+ * The file's structure, as a strict reader checks it: header, startxref pointing at the xref
+ * table, and every in-use xref entry pointing at "<n> 0 obj" (certs/pdfw.c writes it all).
+ */
 static void
 assert_pdf(const unsigned char *p, size_t len)
 {
+	const char *sx;
+	size_t xref, off;
+	int first, count;
+
 	cr_assert_gt(len, 1000);
 	cr_assert_eq(memcmp(p, "%PDF-", 5), 0);
-	/* the trailer's %%EOF, possibly followed by a newline */
 	cr_assert(memmem(p + len - 16, 16, "%%EOF", 5) != NULL);
+	sx = memmem(p + len - 64, 64, "startxref\n", 10);
+	cr_assert(sx != NULL);
+	cr_assert_eq(sscanf(sx + 10, "%zu", &xref), 1);
+	cr_assert_lt(xref, len);
+	cr_assert_eq(memcmp(p + xref, "xref\n", 5), 0);
+	cr_assert_eq(sscanf((const char *)p + xref + 5, "%d %d", &first, &count), 2);
+	cr_assert_eq(first, 0);
+	cr_assert_gt(count, 5);
+	const char *e = strchr((const char *)p + xref + 5, '\n') + 1 + 20;   /* entry 1 */
+	for (int n = 1; n < count; n++, e += 20) {
+		char want[24];
+		cr_assert_eq(sscanf(e, "%zu", &off), 1);
+		cr_assert_eq(memcmp(e + 10, " 00000 n \n", 10), 0, "xref entry %d", n);
+		snprintf(want, sizeof(want), "%d 0 obj\n", n);
+		cr_assert_lt(off, len);
+		cr_assert_eq(memcmp(p + off, want, strlen(want)), 0, "object %d at %zu", n, off);
+	}
 }
 
 Test(pdf, certificate_renders)
