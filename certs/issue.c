@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../courses/catalogue.h"
@@ -241,6 +242,79 @@ cert_issue(struct db *d, const struct tm_config *cfg, int64_t actor, const char 
 	if (rc != DB_OK)
 		return t.why ? t.why : db_code(rc);
 	return cert_get(d, cfg, t.serial, out);
+}
+
+const char *
+cert_issue_batch(struct db *d, const struct tm_config *cfg, int64_t actor, const char *remote,
+    const char *level, int64_t after, int max, json_t **out)
+{
+	static int64_t ids[CERT_BATCH_MAX];
+	struct db_iter it;
+	struct db_val v[] = { DBV_STR(level), DBV_I64(after), DBV_I64(max + 1) };
+	struct db_out o[] = { DBO_I64() };
+	size_t n = 0;
+	enum db_rc rc;
+
+	*out = NULL;
+	if (level_letter(level) == 0)
+		return "bad_level";
+	if (max < 1 || max > CERT_BATCH_MAX)
+		max = CERT_BATCH_MAX;
+	v[2] = DBV_I64(max + 1);
+	/* one more than max tells whether candidates remain */
+	rc = db_iter_start(d, &it, "SELECT DISTINCT e.person_id FROM exam_results e"
+	    " LEFT JOIN certificates c ON c.person_id = e.person_id AND c.level = e.level"
+	    " WHERE e.level = ? AND c.id IS NULL AND e.person_id > ? ORDER BY e.person_id LIMIT ?",
+	    v, 3, o, 1);
+	bool more = false;
+	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+		if (n == (size_t)max)
+			more = true;
+		else
+			ids[n++] = o[0].i;
+	}
+	db_iter_end(&it);
+	if (rc != DB_NOROW)
+		return db_code(rc);
+
+	json_t *serials = json_array(), *refused = json_object();
+	int issued = 0, not_eligible = 0;
+	struct eligibility *e = malloc(sizeof(*e));
+	if (e == NULL || serials == NULL || refused == NULL) {
+		free(e);
+		json_decref(serials);
+		json_decref(refused);
+		return "internal_error";
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = NULL;
+		struct cert_issue_in in = { .person_id = ids[i], .level = level,
+			.issued_on = ymd_today_utc() };
+		const char *why = cert_issue(d, cfg, actor, remote, &in, &c, e);
+		if (why == NULL) {
+			issued++;
+			json_array_append(serials, json_object_get(c, "serial"));
+		} else if (strcmp(why, "not_eligible") == 0 || strcmp(why, "certificate_exists") == 0) {
+			not_eligible++;
+			for (size_t k = 0; k < e->n; k++) {
+				json_int_t seen = json_integer_value(json_object_get(refused,
+				    e->unmet[k].code));
+				json_object_set_new(refused, e->unmet[k].code, json_integer(seen + 1));
+			}
+		} else {
+			json_decref(c);
+			json_decref(serials);
+			json_decref(refused);
+			free(e);
+			return why;   /* the database is in trouble: stop, the caller retries */
+		}
+		json_decref(c);
+	}
+	free(e);
+	*out = json_pack("{s:s, s:i, s:i, s:o, s:o, s:o}", "level", level, "issued", issued,
+	    "not_eligible", not_eligible, "unmet_counts", refused, "serials", serials, "next_after",
+	    more && n > 0 ? json_integer(ids[n - 1]) : json_null());
+	return NULL;
 }
 
 /* ------------------------------------------------------------------------- lifecycle */

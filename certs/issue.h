@@ -31,6 +31,17 @@ struct cert_issue_in {
 const char *cert_issue(struct db *, const struct tm_config *, int64_t actor, const char *remote,
     const struct cert_issue_in *, json_t **out, struct eligibility *elig);
 
+/*
+ * Batch issue for a level: every candidate (a person with an assessment result at the level
+ * and no certificate of it), in person order after `after`, at most `max` of them, each in its
+ * own transaction (flat cost per certificate, memory bounded by max). The eligible get a
+ * certificate; the others are counted with their first unmet codes. *out: {"issued": n,
+ * "not_eligible": n, "serials": [...], "next_after": id or null when no candidate is left}.
+ */
+#define CERT_BATCH_MAX 500
+const char *cert_issue_batch(struct db *, const struct tm_config *, int64_t actor,
+    const char *remote, const char *level, int64_t after, int max, json_t **out);
+
 enum cert_action { CERT_SUSPEND, CERT_REINSTATE, CERT_REVOKE };
 const char *cert_set_status(struct db *, int64_t actor, const char *remote, const char *serial,
     enum cert_action, const char *reason, json_t **out);

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../courses/mask.h"
 #include "issue.h"
@@ -139,10 +140,44 @@ cert_verify_serial(struct db *d, const struct tm_config *cfg, const char *serial
 	return lookup(d, cfg, s.text, v, NULL);
 }
 
+static struct {
+	int64_t id[VERIFY_LOG_MAX];
+	char at[VERIFY_LOG_MAX][20];
+	time_t first;
+	size_t n;
+} vlog;
+
 enum db_rc
+cert_verified_flush(struct db *d, bool force)
+{
+	const char *at[VERIFY_LOG_MAX];
+	unsigned long len[VERIFY_LOG_MAX];
+	if (vlog.n == 0 || (!force && vlog.n < VERIFY_LOG_MAX &&
+	    time(NULL) - vlog.first < VERIFY_LOG_SECONDS))
+		return DB_OK;
+	for (size_t i = 0; i < vlog.n; i++) {
+		at[i] = vlog.at[i];
+		len[i] = 19;
+	}
+	struct db_bulk_col cols[] = { { DB_T_I64, vlog.id, NULL, NULL },
+		{ DB_T_STR, at, len, NULL } };
+	enum db_rc rc = db_exec_bulk(d, "INSERT INTO certificate_verifications (certificate_id, at)"
+	    " VALUES (?, ?)", cols, 2, vlog.n, NULL);
+	/* a count is not worth a retry loop: on failure the times are dropped, never re-sent twice */
+	vlog.n = 0;
+	return rc;
+}
+
+void
 cert_verified(struct db *d, int64_t cert_id)
 {
-	struct db_val v[] = { DBV_I64(cert_id) };
-	return db_exec(d, "INSERT INTO certificate_verifications (certificate_id, at)"
-	    " VALUES (?, UTC_TIMESTAMP())", v, 1, NULL, NULL);
+	time_t now = time(NULL);
+	struct tm tm;
+	if (vlog.n == VERIFY_LOG_MAX)
+		(void)cert_verified_flush(d, true);
+	if (vlog.n == 0)
+		vlog.first = now;
+	gmtime_r(&now, &tm);
+	strftime(vlog.at[vlog.n], sizeof(vlog.at[0]), "%Y-%m-%d %H:%M:%S", &tm);
+	vlog.id[vlog.n++] = cert_id;
 }

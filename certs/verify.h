@@ -40,8 +40,19 @@ enum db_rc cert_verify_link(struct db *, const struct tm_config *, const char *p
 enum db_rc cert_verify_serial(struct db *, const struct tm_config *, const char *serial,
     size_t len, struct verify_result *);
 
-/* Records when a known certificate was verified (time only). */
-enum db_rc cert_verified(struct db *, int64_t cert_id);
+/*
+ * Records when a known certificate was verified (time only). The times are buffered per
+ * worker and written in one multi-row INSERT when VERIFY_LOG_MAX are waiting or the oldest
+ * has waited VERIFY_LOG_SECONDS, checked after every response (cert_verified_flush), so a
+ * verification never waits for a disk flush. Bound: a holder sees a verification within
+ * VERIFY_LOG_SECONDS of the worker's next request, and at the latest when it exits. A worker
+ * killed by SIGKILL loses at most VERIFY_LOG_MAX times (a count, never a status).
+ */
+#define VERIFY_LOG_MAX 64
+#define VERIFY_LOG_SECONDS 2
+void	 cert_verified(struct db *, int64_t cert_id);
+/* Writes the buffered times when due (or now, when force). */
+enum db_rc cert_verified_flush(struct db *, bool force);
 
 const char *vstatus_code(enum vstatus);     /* "valid", "expired", ... */
 const char *vstatus_zh(enum vstatus);       /* 有效, 已过期, ... */

@@ -74,6 +74,7 @@ const struct route routes[] = {
 
 	/* certificates: issue, lifecycle, verification */
 	{ "POST", "/api/v1/certificates", h_cert_issue, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/certificates/batch", h_cert_batch, ROLE_ADMIN, R_DB },
 	{ "GET", "/api/v1/certificates/{serial}", h_cert_get, ROLE_ANY_USER, R_DB },
 	{ "POST", "/api/v1/certificates/{serial}/suspend", h_cert_suspend, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/certificates/{serial}/reinstate", h_cert_reinstate, ROLE_ADMIN, R_DB },

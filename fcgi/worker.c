@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../certs/verify.h"
 #include "../courses/batches.h"
 #include "../courses/text.h"
 #include "errors.h"
@@ -354,7 +355,10 @@ worker_main(const struct tm_config *cfg, int listen_fd)
 		serve(&w, &a, &fr);
 		FCGX_Finish_r(&fr);
 		arena_reset(&a);
+		/* after the answer left: work a client should not wait for */
+		(void)cert_verified_flush(w.db, false);
 	}
+	(void)cert_verified_flush(w.db, true);
 	FCGX_Free(&fr, 0);
 	arena_free(&a);
 	tmpl_set_free(w.templates);

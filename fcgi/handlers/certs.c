@@ -73,6 +73,30 @@ h_cert_issue(struct request *req, struct response *r)
 	resp_view(r, 201, out, NULL);
 }
 
+/* POST /api/v1/certificates/batch {"level", "after"?}: the next CERT_BATCH_MAX candidates. */
+void
+h_cert_batch(struct request *req, struct response *r)
+{
+	static const struct field_spec f[] = {
+		{ "level", F_CHOICE, true, 0, "junior|intermediate|senior" },
+		{ "after", F_UINT, false, INT64_MAX, NULL },
+	};
+	const char *v[2];
+	json_t *errors = json_array(), *out = NULL;
+	if (fields_validate(req, f, 2, v, errors) > 0) {
+		resp_error(req, r, "validation_failed", errors);
+		return;
+	}
+	json_decref(errors);
+	const char *why = cert_issue_batch(req->w->db, req->w->cfg, req->user_id, req->remote_addr,
+	    v[0], v[1] ? strtoll(v[1], NULL, 10) : 0, CERT_BATCH_MAX, &out);
+	if (why != NULL) {
+		resp_error(req, r, why, NULL);
+		return;
+	}
+	resp_view(r, 200, out, NULL);
+}
+
 static void
 status_change(struct request *req, struct response *r, enum cert_action action)
 {
@@ -173,6 +197,7 @@ h_my_certs(struct request *req, struct response *r)
 		resp_error(req, r, "forbidden", NULL);
 		return;
 	}
+	(void)cert_verified_flush(req->w->db, true);    /* this worker's pending times, at least */
 	const char *why = certs_of_person(req->w->db, req->w->cfg, req->person_id, list);
 	if (why != NULL) {
 		json_decref(list);
@@ -213,7 +238,7 @@ static void
 verify_answer(struct request *req, struct response *r, const struct verify_result *v)
 {
 	if (v->cert_id > 0)
-		(void)cert_verified(req->w->db, v->cert_id);   /* a lost count never fails a verify */
+		cert_verified(req->w->db, v->cert_id);
 	json_t *o = verify_view(v);
 	json_object_set_new(o, "page_title", json_string("证书查验"));
 	resp_header(req, r, "Cache-Control: no-store");

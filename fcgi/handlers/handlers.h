@@ -48,6 +48,7 @@ void	 h_apikey_revoke(struct request *, struct response *);
 
 /* certs.c */
 void	 h_cert_issue(struct request *, struct response *);
+void	 h_cert_batch(struct request *, struct response *);
 void	 h_cert_suspend(struct request *, struct response *);
 void	 h_cert_reinstate(struct request *, struct response *);
 void	 h_cert_revoke(struct request *, struct response *);
