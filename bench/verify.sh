@@ -556,7 +556,7 @@ cg_report() {
 		# shellcheck disable=SC2016 # backquotes for Markdown
 		printf '| `%s` |' "$fn"
 		for label in json forged page; do
-			awk -v f="$fn" '{ n = $2; sub(/^build\/\.\.\/[a-z_]+\//, "", n); sub(/^build\/\.\.\//, "", n); sub(/^\?\?\?:/, "", n) }
+			awk -v f="$fn" '{ n = $2; sub(/^.*\/(certs|fcgi|db|courses)\//, "", n); sub(/^\?\?\?:/, "", n) }
 				n == f || $2 == f || n == "???:" f { v = $1; found = 1; exit } END { printf " %s |", found ? v : "–" }' \
 				"$OUT/cg.$label.perreq-inclusive"
 		done
@@ -575,8 +575,9 @@ cg_report() {
 		echo "$label: inclusive Ir per request, tmcred's functions and the libraries' entry points (top 40):"
 		echo
 		echo '```'
-		grep -E ' (build/|[a-z_]+/[a-z_]+\.c:|\?\?\?:(json_|mysql_|FCGX_|sodium|crypto_|ge25519|sc25519))' \
-			"$OUT/cg.$label.perreq-inclusive" | awk 'n++ < 40'
+		grep -E ' ([^ ]*/(certs|fcgi|db|courses)/[a-z_/]+\.c:|\?\?\?:(json_|mysql_|FCGX_|sodium|crypto_))' \
+			"$OUT/cg.$label.perreq-inclusive" |
+			awk '{ k = $2; sub(/^.*\/(certs|fcgi|db|courses)\//, "", k) } !seen[k]++ && n++ < 40'
 		echo '```'
 	done
 }
