@@ -32,7 +32,7 @@
 #    a CG_N1- and a CG_N2-request run, as bench/callgrind.sh) for hello, valid and forged, with a
 #    per-function breakdown.
 #
-#   flock /tmp/tmcred-heavy.lock bench/verify.sh       ~15 min on a quiet box
+#   flock /tmp/tmcred-heavy.lock bench/verify.sh       ~16 min on a quiet box
 #   CERTS=20000 ROUNDS=1 DURATION=5s CG=0 WHATIF=0 bench/verify.sh     quick look
 #
 # Knobs: CERTS (100000) STEP (10000) THREADS (2) CONNS (64) DURATION (10s) WARMUP (3s) ROUNDS
