@@ -9,7 +9,9 @@
 # Run by bench/http.sh and bench/rss.sh as the kit's BENCH_HOOK, with RUN/env exported (RUN,
 # DB_SOCK, ...). The binaries are copied to RUN/bin first, so a rebuild of TMCRED_BUILD during a
 # run cannot change what is measured; their sha256 goes to RUN/tmcred.build. TM_START=0 stops
-# after the setup (bench/callgrind.sh starts tmcred-fcgi itself, under valgrind).
+# after the setup (bench/callgrind.sh starts tmcred-fcgi itself, under valgrind). TM_BASE_URL, if
+# set, becomes [node] base_url (the base of the QR links tmcred issues; bench/verify.sh points it
+# at the kit's nginx, e.g. HTTP://127.0.0.1:PORT/TM, so that the links it prints can be requested).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -54,6 +56,9 @@ SQL
 		[migrations]
 		dir = $TOP/db/migrations
 	CONF
+	if [[ -n ${TM_BASE_URL:-} ]]; then
+		printf '[node]\nbase_url = %s\n' "$TM_BASE_URL" >>"$RUN/tmcred.conf"
+	fi
 )
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" keygen >>"$RUN/tmcred-ctl.log" 2>&1 || die "keygen failed; see $RUN/tmcred-ctl.log"
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" migrate >>"$RUN/tmcred-ctl.log" 2>&1 || die "migrate failed; see $RUN/tmcred-ctl.log"
