@@ -28,6 +28,12 @@ def reviewer():
     return _reviewer[0]
 
 
+def unique_name():
+    """Four characters: the candidate queue is looked up by exact name, and the two- and
+    three-character names other tests make repeat within one run."""
+    return lib.fresh_name()[:1] + "".join(lib._rng.choice(lib._GIVEN) for _ in range(3))
+
+
 def ago(days):
     return (datetime.date.today() - datetime.timedelta(days=days)).isoformat()
 
@@ -126,7 +132,7 @@ def assessment_demo_candidates_every_stage():
 
 @test
 def assessment_trainee_becomes_eligible_through_uploads_and_panel():
-    c, ident = lib.registered_and_logged_in("assess", employer="上海技术交易所")
+    c, ident = lib.registered_and_logged_in("assess", employer="上海技术交易所", name=unique_name())
     j = eligibility(c, "senior", "fresh trainee senior")
     check(not j["eligible"], "a fresh trainee is not eligible")
     want = {"education_below", "prior_level_short", "work_years_short", "training_hours_short",
@@ -222,7 +228,7 @@ def assessment_trainee_becomes_eligible_through_uploads_and_panel():
 
 @test
 def assessment_bad_scores_and_dates_store_nothing():
-    c, ident = lib.registered_and_logged_in("assess-bad")
+    c, ident = lib.registered_and_logged_in("assess-bad", name=unique_name())
     key = demo_key()
     report(upload(key, hours_csv([(ident["id_number"], ident["name"], "J-PUB-01", "2", ago(3))]), kind="hours"),
            201, "one hour row")
@@ -316,7 +322,7 @@ def assessment_level_rules_versions_and_overlap():
 
 @test
 def assessment_integrity_event_bars_then_closes():
-    c, ident = lib.registered_and_logged_in("assess-ie")
+    c, ident = lib.registered_and_logged_in("assess-ie", name=unique_name())
     key = demo_key()
     report(upload(key, hours_csv([(ident["id_number"], ident["name"], "J-PUB-01", "2", ago(3))]), kind="hours"),
            201, "one hour row")
