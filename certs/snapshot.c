@@ -30,7 +30,7 @@ static struct {
 	struct base  *bases;
 	size_t        nbases;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
-	char          last[27];         /* newest updated_at seen, "YYYY-MM-DD HH:MM:SS.ffffff" */
+	char          since[27];        /* the database's clock when the last read began */
 	time_t        synced, full;
 	uint64_t      epoch;
 	bool          loaded;
@@ -148,16 +148,15 @@ load_rows(struct db *d, const char *since, int overlap)
 {
 	struct db_iter it;
 	char serial[SERIAL_MAX + 1], status[16], level[16], name[200], issued[11], expires[11];
-	char key_id[CERT_KEY_ID_MAX + 1], upd[27];
+	char key_id[CERT_KEY_ID_MAX + 1];
 	unsigned char sig[SIG_BYTES];
 	struct db_out o[] = { DBO_I64(), DBO_STR(serial), DBO_I64(), DBO_STR(status), DBO_STR(level),
 		DBO_STR(name), DBO_STR(issued), DBO_STR(expires), DBO_STR(key_id), DBO_BLOB(sig),
-		DBO_I64(), DBO_STR(upd) };
+		DBO_I64() };
 	struct db_val v[] = { DBV_STR(since), DBV_I64(overlap) };
 	enum db_rc rc = db_iter_start(d, &it, "SELECT id, serial, rev, status, level, holder_name,"
-	    " issued_on, expires_on, key_id, signature, COALESCE(base_id, 0),"
-	    " DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s.%f') FROM certificates"
-	    " WHERE updated_at >= DATE_SUB(?, INTERVAL ? SECOND)", v, 2, o, 12);
+	    " issued_on, expires_on, key_id, signature, COALESCE(base_id, 0) FROM certificates"
+	    " WHERE updated_at >= DATE_SUB(?, INTERVAL ? SECOND)", v, 2, o, 11);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		struct cert_claims c;
 		memset(&c, 0, sizeof(c));
@@ -179,17 +178,24 @@ load_rows(struct db *d, const char *since, int overlap)
 			memset(e->dig, 0, sizeof(e->dig)), e->rev = 0;   /* never matches: full path */
 		else
 			digest(&c, sig, e->dig);
-		if (strcmp(upd, S.last) > 0)
-			snprintf(S.last, sizeof(S.last), "%s", upd);
 	}
 	db_iter_end(&it);
 	return rc == DB_NOROW ? DB_OK : rc;
+}
+
+/* The database's clock now: the next read starts from it (no app-to-database clock skew). */
+static enum db_rc
+db_now(struct db *d, char out[27])
+{
+	struct db_out o[] = { { .t = DB_T_STR, .buf = out, .cap = 27 } };
+	return db_row(d, "SELECT DATE_FORMAT(NOW(6), '%Y-%m-%d %H:%i:%s.%f')", NULL, 0, o, 1);
 }
 
 enum db_rc
 snap_sync(struct db *d, uint64_t epoch)
 {
 	time_t now = time(NULL);
+	char since[27];
 	enum db_rc rc;
 	if (!S.loaded || now - S.full >= SNAP_FULL_SECONDS) {
 		if (!S.loaded)
@@ -197,8 +203,8 @@ snap_sync(struct db *d, uint64_t epoch)
 		S.n = 0;
 		if (S.nslots)
 			memset(S.slots, 0, S.nslots * sizeof(*S.slots));
-		S.last[0] = '\0';
-		if ((rc = load_bases(d)) != DB_OK || (rc = load_rows(d, "1970-01-01", 0)) != DB_OK) {
+		if ((rc = db_now(d, since)) != DB_OK || (rc = load_bases(d)) != DB_OK ||
+		    (rc = load_rows(d, "1970-01-01", 0)) != DB_OK) {
 			S.loaded = false;   /* half a snapshot must not answer */
 			S.n = 0;
 			if (S.nslots)
@@ -206,17 +212,19 @@ snap_sync(struct db *d, uint64_t epoch)
 			return rc;
 		}
 		S.loaded = true;
+		memcpy(S.since, since, sizeof(since));
 		S.full = S.synced = now;
 		S.epoch = epoch;
 		return DB_OK;
 	}
 	if (epoch == S.epoch && now - S.synced < SNAP_REFRESH_SECONDS)
 		return DB_OK;
-	if ((rc = load_bases(d)) != DB_OK ||
-	    (rc = load_rows(d, S.last[0] ? S.last : "1970-01-01", SNAP_OVERLAP_SECONDS)) != DB_OK) {
+	if ((rc = db_now(d, since)) != DB_OK || (rc = load_bases(d)) != DB_OK ||
+	    (rc = load_rows(d, S.since, SNAP_OVERLAP_SECONDS)) != DB_OK) {
 		S.loaded = false;   /* stale beyond the bound: reload from scratch next time */
 		return rc;
 	}
+	memcpy(S.since, since, sizeof(since));
 	S.synced = now;
 	S.epoch = epoch;
 	return DB_OK;

@@ -18,12 +18,14 @@
  *
  * Freshness: snap_sync() re-reads the rows changed since the last refresh when the caller's
  * epoch moved (a change made through this host: exact) or SNAP_REFRESH_SECONDS passed (a
- * change made elsewhere: another host, SQL). Rows are re-read with SNAP_OVERLAP_SECONDS of
- * overlap, because a transaction's updated_at is taken before it commits; a full reload
- * every SNAP_FULL_SECONDS bounds anything a longer transaction could still slip past.
+ * change made elsewhere: another host, SQL). Each refresh reads the rows whose updated_at is
+ * at most SNAP_OVERLAP_SECONDS older than the database's clock at the previous refresh: a
+ * transaction's updated_at is taken before it commits, so a certificate transaction (a few
+ * milliseconds) is seen even if it commits after that read. A full reload every
+ * SNAP_FULL_SECONDS bounds anything slower (or a Galera node's clock skew).
  */
 #define SNAP_REFRESH_SECONDS 2
-#define SNAP_OVERLAP_SECONDS 60
+#define SNAP_OVERLAP_SECONDS 10
 #define SNAP_FULL_SECONDS 900
 #define SNAP_MAX_CERTS 4000000u         /* about 110 bytes each */
 #define SNAP_MAX_BASES 4096u
