@@ -103,30 +103,47 @@ h_cert_batch(struct request *req, struct response *r)
 	resp_view(r, 200, out, NULL);
 }
 
-static void
-status_change(struct request *req, struct response *r, enum cert_action action)
+/* The one field of a lifecycle form; false once it has answered 422. */
+static bool
+one_field(struct request *req, struct response *r, const struct field_spec *f, const char **v)
 {
-	static const struct field_spec f[] = {
-		{ "reason", F_TEXT, true, CERT_REASON_MAX, NULL },
-	};
-	const char *v[1];
-	json_t *errors = json_array(), *out = NULL;
+	json_t *errors = json_array();
 	if (fields_validate(req, f, 1, v, errors) > 0) {
 		resp_error(req, r, "validation_failed", errors);
-		return;
+		return false;
 	}
 	json_decref(errors);
-	const char *why = cert_set_status(req->w->db, req->user_id, req->remote_addr,
-	    req->params[0], action, v[0], &out);
+	return true;
+}
+
+/* After a lifecycle call: the refusal (with its details), or the certificate as it is now. */
+static void
+answer_changed(struct request *req, struct response *r, const char *why, json_t *details)
+{
+	json_t *out = NULL;
 	if (why == NULL) {
 		certs_epoch_bump();     /* every worker's snapshot re-reads before its next answer */
 		why = cert_get(req->w->db, req->w->cfg, req->params[0], &out);
 	}
 	if (why != NULL) {
-		resp_error(req, r, why, NULL);
+		resp_error(req, r, why, details);
 		return;
 	}
 	resp_view(r, 200, out, NULL);
+}
+
+static void
+status_change(struct request *req, struct response *r, enum cert_action action)
+{
+	static const struct field_spec f = { "reason", F_TEXT, true, CERT_REASON_MAX, NULL };
+	const char *v[1];
+	json_t *out = NULL;
+	if (!one_field(req, r, &f, v))
+		return;
+	const char *why = cert_set_status(req->w->db, req->user_id, req->remote_addr,
+	    req->params[0], action, v[0], &out);
+	json_decref(out);
+	answer_changed(req, r, why, NULL);
 }
 
 void h_cert_suspend(struct request *req, struct response *r) { status_change(req, r, CERT_SUSPEND); }
@@ -139,37 +156,18 @@ h_cert_renew(struct request *req, struct response *r)
 	json_t *out = NULL, *details = NULL;
 	const char *why = cert_renew(req->w->db, req->w->cfg, req->user_id, req->remote_addr,
 	    req->params[0], &out, &details);
-	if (why == NULL)
-		certs_epoch_bump();
-	if (why != NULL) {
-		resp_error(req, r, why, details);
-		return;
-	}
-	resp_view(r, 200, out, NULL);
+	json_decref(out);
+	answer_changed(req, r, why, details);
 }
 
 void
 h_cert_filing(struct request *req, struct response *r)
 {
-	static const struct field_spec f[] = {
-		{ "torch_filing_no", F_CODE, true, CERT_FILING_MAX, NULL },
-	};
+	static const struct field_spec f = { "torch_filing_no", F_CODE, true, CERT_FILING_MAX, NULL };
 	const char *v[1];
-	json_t *errors = json_array(), *out = NULL;
-	if (fields_validate(req, f, 1, v, errors) > 0) {
-		resp_error(req, r, "validation_failed", errors);
-		return;
-	}
-	json_decref(errors);
-	const char *why = cert_set_filing(req->w->db, req->user_id, req->remote_addr,
-	    req->params[0], v[0]);
-	if (why == NULL)
-		why = cert_get(req->w->db, req->w->cfg, req->params[0], &out);
-	if (why != NULL) {
-		resp_error(req, r, why, NULL);
-		return;
-	}
-	resp_view(r, 200, out, NULL);
+	if (one_field(req, r, &f, v))
+		answer_changed(req, r, cert_set_filing(req->w->db, req->user_id, req->remote_addr,
+		    req->params[0], v[0]), NULL);
 }
 
 /* Admin, or the holder: anyone else gets 404 (never tell who holds what). */
