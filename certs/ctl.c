@@ -113,7 +113,9 @@ demo_holder(struct db *d, const struct tm_keys *k, const char *name, int n)
 {
 	char id[19], phone[12], email[64], pw[40];
 	int64_t uid, pid = 0;
-	snprintf(id, sizeof(id), "31011519850615%03u", (unsigned)randombytes_uniform(1000));
+	snprintf(id, sizeof(id), "310115%04u%02u%02u%03u", 1960 + (unsigned)randombytes_uniform(40),
+	    1 + (unsigned)randombytes_uniform(12), 1 + (unsigned)randombytes_uniform(28),
+	    (unsigned)randombytes_uniform(1000));
 	id[17] = id_check_char(id);
 	id[18] = '\0';
 	snprintf(phone, sizeof(phone), "137%08u", (unsigned)randombytes_uniform(100000000));
