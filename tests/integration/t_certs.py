@@ -554,6 +554,38 @@ def cert_not_eligible_422():
 
 
 @test
+def cert_integrity_event_suspends_and_bars_renewal():
+    t, ident = fresh_holder("cert-integ")
+    j = issued(ident)
+    serial, p = j["serial"], path_of(j["url"])
+    check(status_of(p) == "valid", "before the event: %s" % status_of(p))
+    r = admin().post_json("/api/v1/integrity-events", {"person_id": person_id(ident),
+                                                       "opened_on": today().isoformat(),
+                                                       "kind": "false_report", "note": "集成测试"})
+    ev = json_ok(r, 201, "open an integrity event")
+    check(ev.get("suspended_certificates") == [serial], "the event's answer %r" % ev)
+    # every worker's snapshot sees it at once (host epoch): ask more often than there are workers
+    for k in range(6):
+        check(status_of(p) == "suspended", "verify %d after the event: %s" % (k, status_of(p)))
+    v = json_ok(admin().get("/api/v1/certificates/" + serial), 200, "admin view")
+    check(v["status_reason"] == "诚信事件 #%d 调查中" % ev["id"], "suspension reason %r" % v["status_reason"])
+    json_ok(admin().post_json("/api/v1/integrity-events/%d/close" % ev["id"],
+                              {"closed_on": today().isoformat()}), 200, "close the event")
+    check(status_of(p) == "suspended", "closing the event does not reinstate by itself")
+    json_ok(action(serial, "reinstate", reason="调查结束"), 200, "reinstate")
+    check(status_of(p) == "valid", "after reinstate: %s" % status_of(p))
+    # an open event bars renewal before the hours are even counted
+    r = admin().post_json("/api/v1/integrity-events", {"person_id": person_id(ident),
+                                                       "opened_on": today().isoformat(),
+                                                       "kind": "false_report"})
+    json_ok(r, 201, "a second event")
+    json_ok(action(serial, "reinstate", reason="先恢复以便续期"), 200, "reinstate again")
+    before = snapshot()
+    cert_error(action(serial, "renew"), 422, "renewal_integrity_open", "renew with an open event")
+    unchanged(before, "a renewal refused for an open event")
+
+
+@test
 def cert_lifecycle_suspend_reinstate_revoke():
     t, ident = fresh_holder("cert-life")
     j = issued(ident)
