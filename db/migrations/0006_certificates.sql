@@ -88,17 +88,3 @@ CREATE TABLE certificate_verifications (
   at DATETIME NOT NULL,
   KEY ix_certificate_verifications_cert (certificate_id, at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
--- Levels a person holds (read by eligibility: "prior level held N years"). The assessment
--- migration (0005) creates it; IF NOT EXISTS keeps this file correct on its own.
-CREATE TABLE IF NOT EXISTS person_levels (
-  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-  person_id BIGINT UNSIGNED NOT NULL,
-  level ENUM('junior','intermediate','senior') NOT NULL,
-  held_since DATE NOT NULL,
-  source ENUM('certificate','declared') NOT NULL,
-  certificate_serial VARCHAR(32) NULL,
-  status ENUM('active','withdrawn') NOT NULL DEFAULT 'active',
-  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  CONSTRAINT fk_person_levels_person FOREIGN KEY (person_id) REFERENCES persons (id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
