@@ -71,6 +71,12 @@ enum cert_check {
  * must verify over the canonical payload. Needs sodium_init().
  */
 enum cert_check cert_check(const struct keyset *, const struct verify_link *);
+/*
+ * The same decision for any signed document of this node (certificates, credit statements):
+ * node, key, signature over the payload bytes, then the key's window on the issue date.
+ */
+enum cert_check key_check(const struct keyset *, const char *node, const char *key_id,
+    struct ymd issued, const char *payload, size_t len, const unsigned char sig[SIG_BYTES]);
 /* Stable code ("genuine", "forged", "unknown_key", "key_window", "other_node"). */
 const char *cert_check_code(enum cert_check);
 

@@ -355,14 +355,15 @@ link_site(const char *link, char *out, size_t cap)
  * it across the width, small, for when the code cannot be scanned.
  */
 static void
-verify_block(struct page *pg, const struct qr_code *q, const char *link, const char *how)
+verify_block(struct page *pg, const struct qr_code *q, const char *link, const char *how,
+    const char *unscannable)
 {
 	static const struct style head = { SANS, 1, 10.5, RED, PANGO_ALIGN_LEFT, 0.05, 0, 0 };
 	static const struct style howto = { SANS, 0, 9, INK, PANGO_ALIGN_LEFT, 0, 0, 0 };
 	static const struct style url = { MONO, 0, 5.6, GREY, PANGO_ALIGN_LEFT, 0, 0, 1 };
 	double left = 24 * MM, right = PAGE_W - 24 * MM;
 	double top = FOOT_TOP + 6 * MM, tx = left + FOOT_QR + 5 * MM, y, m;
-	char site[VERIFY_SITE_MAX], line[VERIFY_SITE_MAX + 64];
+	char site[VERIFY_SITE_MAX], line[VERIFY_SITE_MAX + 160];
 
 	hline(pg, left, right, FOOT_TOP, 0.5, GOLD);
 	m = draw_qr(pg, q, left, top, FOOT_QR);
@@ -370,7 +371,7 @@ verify_block(struct page *pg, const struct qr_code *q, const char *link, const c
 	y += text(pg, &head, "验证方法", tx, y, right - tx) + 3;
 	y += text(pg, &howto, how, tx, y, right - tx) + 3;
 	link_site(link, site, sizeof(site));
-	snprintf(line, sizeof(line), "查询网址：%s（无法扫描时输入编号查询）", site);
+	snprintf(line, sizeof(line), "查询网址：%s（%s）", site, unscannable);
 	y += text(pg, &howto, line, tx, y, right - tx) + 3;
 	text(pg, &howto, "离线核验：用 tmcred-verify 命令和平台公布的公钥核验签名，无需联网。", tx, y,
 	    right - tx);
@@ -483,7 +484,8 @@ draw_certificate(struct page *pg, const void *arg, const struct qr_code *q)
 
 	verify_block(pg, q, d->link,
 	    "用手机扫描左侧二维码，可查看本证书的当前状态（有效、已过期、已暂停、已撤销或已更新）"
-	    "及等级与日期；二维码带数字签名，涂改过的证书无法通过验证。");
+	    "及等级与日期；二维码带数字签名，涂改过的证书无法通过验证。",
+	    "无法扫描时输入编号查询");
 	return 0;
 }
 
@@ -589,7 +591,8 @@ draw_statement(struct page *pg, const void *arg, const struct qr_code *q)
 
 	verify_block(pg, q, d->link,
 	    "用手机扫描左侧二维码，可核对本证明由平台签发、内容未被改动。本证明是学时记录，"
-	    "可附于职称申报材料，不是能力等级证书。");
+	    "可附于职称申报材料，不是能力等级证书。",
+	    "无法扫描时在浏览器中输入下方的完整链接");
 	return 0;
 }
 

@@ -34,8 +34,8 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-date_ok(struct ymd d)
+int
+cert_date_ok(struct ymd d)
 {
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (d.y < CERT_YEAR_MIN || d.y > CERT_YEAR_MAX || d.m < 1 || d.m > 12 || d.d < 1)
@@ -44,8 +44,8 @@ date_ok(struct ymd d)
 }
 
 /* Days from 2000-01-01 to a valid date in range (0..55519). */
-static long
-days_since_2000(struct ymd d)
+long
+cert_days(struct ymd d)
 {
 	/* H. Hinnant's days_from_civil, shifted so that the year starts on 1 March. */
 	long y = d.y - (d.m <= 2);
@@ -55,8 +55,8 @@ days_since_2000(struct ymd d)
 	return era * 146097 + doe - 730425;   /* 730425 = days from 0000-03-01 to 2000-01-01 */
 }
 
-static struct ymd
-date_from_days(long z)
+struct ymd
+cert_date(long z)
 {
 	z += 730425;
 	long era = z / 146097, doe = z - era * 146097;
@@ -68,8 +68,8 @@ date_from_days(long z)
 	return (struct ymd){ (int)(yoe + era * 400 + (m <= 2)), m, d };
 }
 
-static int
-date_before(struct ymd a, struct ymd b)
+int
+cert_date_before(struct ymd a, struct ymd b)
 {
 	if (a.y != b.y)
 		return a.y < b.y;
@@ -94,6 +94,17 @@ holder_hash(const char *name, unsigned char out[HOLDER_HASH_BYTES])
 	    crypto_generichash_final(&st, out, HOLDER_HASH_BYTES) != 0)
 		return -1;
 	return 0;
+}
+
+void
+holder_hex(const unsigned char h[HOLDER_HASH_BYTES], char out[2 * HOLDER_HASH_BYTES + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < HOLDER_HASH_BYTES; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[2 * HOLDER_HASH_BYTES] = '\0';
 }
 
 static int
@@ -132,7 +143,8 @@ cert_claims_valid(const struct cert_claims *c)
 		return 0;
 	if (c->rev < 1 || c->rev > CERT_REV_MAX || c->level != s.level)
 		return 0;
-	if (!date_ok(c->issued) || !date_ok(c->expires) || !date_before(c->issued, c->expires))
+	if (!cert_date_ok(c->issued) || !cert_date_ok(c->expires) ||
+	    !cert_date_before(c->issued, c->expires))
 		return 0;
 	return cert_key_id_valid(c->key_id);
 }
@@ -140,17 +152,12 @@ cert_claims_valid(const struct cert_claims *c)
 int
 sig_payload(const struct cert_claims *c, char *buf, size_t cap)
 {
-	static const char hex[] = "0123456789abcdef";
 	char holder[2 * HOLDER_HASH_BYTES + 1], tmp[SIG_PAYLOAD_MAX];
 	int n;
 
 	if (buf == NULL || !cert_claims_valid(c))
 		return -1;
-	for (size_t i = 0; i < HOLDER_HASH_BYTES; i++) {
-		holder[2 * i] = hex[c->holder[i] >> 4];
-		holder[2 * i + 1] = hex[c->holder[i] & 15];
-	}
-	holder[2 * HOLDER_HASH_BYTES] = '\0';
+	holder_hex(c->holder, holder);
 	n = snprintf(tmp, sizeof(tmp),
 	    "tmcred-cert-v1\n"
 	    "serial=%s\n"
@@ -295,8 +302,8 @@ verify_token(const struct cert_claims *c, const unsigned char sig[SIG_BYTES], ch
 	n = VERIFY_TOKEN_FIXED + klen;
 	if (b32_len(n) >= cap)
 		return -1;
-	di = days_since_2000(c->issued);
-	de = days_since_2000(c->expires);
+	di = cert_days(c->issued);
+	de = cert_days(c->expires);
 	t[0] = VERIFY_TOKEN_VERSION;
 	t[1] = (unsigned char)c->rev;
 	t[2] = (unsigned char)(di >> 8);
@@ -332,8 +339,8 @@ verify_token_parse(const struct serial *s, const char *tok, size_t len,
 	c.serial[SERIAL_MAX] = '\0';
 	c.level = s->level;
 	c.rev = t[1];
-	c.issued = date_from_days((long)t[2] << 8 | t[3]);
-	c.expires = date_from_days((long)t[4] << 8 | t[5]);
+	c.issued = cert_date((long)t[2] << 8 | t[3]);
+	c.expires = cert_date((long)t[4] << 8 | t[5]);
 	memcpy(c.holder, t + 6, HOLDER_HASH_BYTES);
 	memcpy(c.key_id, t + VERIFY_TOKEN_FIXED, klen);
 	c.key_id[klen] = '\0';
@@ -427,33 +434,39 @@ verify_base_valid(const char *base)
 }
 
 int
+verify_link_join(const char *base, const char *id, const char *tok, char *out, size_t cap)
+{
+	size_t bl, il, tl, n = 0;
+
+	if (out == NULL || id == NULL || tok == NULL || !verify_base_valid(base))
+		return -1;
+	bl = strlen(base);
+	il = strlen(id);
+	tl = strlen(tok);
+	if (bl + 3 + il + 1 + tl >= cap)
+		return -1;
+	for (size_t i = 0; i < bl; i++)
+		out[n++] = upper(base[i]);
+	memcpy(out + n, "/V/", 3);
+	n += 3;
+	memcpy(out + n, id, il);
+	n += il;
+	out[n++] = '/';
+	memcpy(out + n, tok, tl);
+	n += tl;
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
 verify_url(const char *base, const struct cert_claims *c, const unsigned char sig[SIG_BYTES],
     char *out, size_t cap)
 {
-	char tok[VERIFY_TOKEN_MAX + 1], url[VERIFY_URL_MAX + 1];
-	size_t bl, sl, n = 0;
-	int tl;
+	char tok[VERIFY_TOKEN_MAX + 1];
 
-	if (out == NULL || !verify_base_valid(base))
+	if (verify_token(c, sig, tok, sizeof(tok)) < 0)
 		return -1;
-	if ((tl = verify_token(c, sig, tok, sizeof(tok))) < 0)
-		return -1;
-	bl = strlen(base);
-	sl = strlen(c->serial);
-	for (size_t i = 0; i < bl; i++)
-		url[n++] = upper(base[i]);
-	memcpy(url + n, "/V/", 3);
-	n += 3;
-	memcpy(url + n, c->serial, sl);
-	n += sl;
-	url[n++] = '/';
-	memcpy(url + n, tok, (size_t)tl);
-	n += (size_t)tl;
-	url[n] = '\0';
-	if (n >= cap)
-		return -1;
-	memcpy(out, url, n + 1);
-	return (int)n;
+	return verify_link_join(base, c->serial, tok, out, cap);
 }
 
 enum vurl_err
@@ -481,15 +494,13 @@ verify_path_parse(const char *path, size_t len, struct verify_link *out)
 }
 
 enum vurl_err
-verify_url_parse(const char *url, size_t len, struct verify_link *out)
+verify_url_split(const char *url, size_t len, size_t *base_len)
 {
 	size_t last, prev, bl;
 
-	if (url == NULL || out == NULL || len == 0)
+	if (url == NULL || len == 0)
 		return VURL_EFORMAT;
-	out->base[0] = '\0';
-	out->serial_err = SERIAL_OK;
-	/* From the right: <BASE> "/V/" <SERIAL> "/" <TOKEN>; neither part holds a '/'. */
+	/* From the right: <BASE> "/V/" <ID> "/" <TOKEN>; neither part holds a '/'. */
 	for (last = len; last > 0 && url[last - 1] != '/'; last--)
 		;
 	if (last == 0)
@@ -505,11 +516,32 @@ verify_url_parse(const char *url, size_t len, struct verify_link *out)
 	bl = prev - 2;
 	if (!base_ok(url, bl))
 		return VURL_EBASE;
-	enum vurl_err e = verify_path_parse(url + bl, len - bl, out);
+	*base_len = bl;
+	return VURL_OK;
+}
+
+void
+verify_base_copy(const char *url, size_t bl, char out[VERIFY_BASE_MAX + 1])
+{
+	for (size_t i = 0; i < bl && i < VERIFY_BASE_MAX; i++)
+		out[i] = upper(url[i]);
+	out[bl < VERIFY_BASE_MAX ? bl : VERIFY_BASE_MAX] = '\0';
+}
+
+enum vurl_err
+verify_url_parse(const char *url, size_t len, struct verify_link *out)
+{
+	size_t bl;
+
+	if (url == NULL || out == NULL || len == 0)
+		return VURL_EFORMAT;
+	out->base[0] = '\0';
+	out->serial_err = SERIAL_OK;
+	enum vurl_err e = verify_url_split(url, len, &bl);
+	if (e == VURL_OK)
+		e = verify_path_parse(url + bl, len - bl, out);
 	if (e != VURL_OK)
 		return e;
-	for (size_t i = 0; i < bl; i++)
-		out->base[i] = upper(url[i]);
-	out->base[bl] = '\0';
+	verify_base_copy(url, bl, out->base);
 	return VURL_OK;
 }

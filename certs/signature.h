@@ -152,4 +152,22 @@ int	 verify_url(const char *base_url, const struct cert_claims *,
 enum vurl_err verify_path_parse(const char *path, size_t len, struct verify_link *out);
 enum vurl_err verify_url_parse(const char *url, size_t len, struct verify_link *out);
 
+/*
+ * Shared with the credit statement (certs/statement.c), which travels on the same link form.
+ * Dates: cert_date_ok for a real date in CERT_YEAR_MIN..MAX; cert_days counts days from
+ * 2000-01-01 (valid dates only), cert_date inverts it.
+ */
+int	 cert_date_ok(struct ymd);
+int	 cert_date_before(struct ymd, struct ymd);
+long	 cert_days(struct ymd);
+struct ymd cert_date(long days);
+/* The holder hash as 64 lower-case hex digits (+ NUL), as the payloads write it. */
+void	 holder_hex(const unsigned char h[HOLDER_HASH_BYTES], char out[2 * HOLDER_HASH_BYTES + 1]);
+/* <BASE>/V/<ID>/<TOKEN> with the base upper-cased: its length, or -1 (bad base, short buffer). */
+int	 verify_link_join(const char *base, const char *id, const char *tok, char *out, size_t cap);
+/* Finds where a whole link's path "/V/..." starts (*base_len) and checks the base. */
+enum vurl_err verify_url_split(const char *url, size_t len, size_t *base_len);
+/* The first bl bytes of url, upper-cased, as a base. */
+void	 verify_base_copy(const char *url, size_t bl, char out[VERIFY_BASE_MAX + 1]);
+
 #endif

@@ -21,6 +21,7 @@
 #include "certs/keyset.h"
 #include "certs/qrread.h"
 #include "certs/signature.h"
+#include "certs/statement.h"
 
 /* Exit statuses, one per kind of answer; documented in usage() and certs/README.md. */
 enum {
@@ -43,7 +44,7 @@ usage(FILE *f)
 	    "       tmcred-verify --keys KEYSET.json [--name NAME] --serial SERIAL --token TOKEN\n"
 	    "       tmcred-verify --keys KEYSET.json [--name NAME] --png FILE\n"
 	    "\n"
-	    "Checks the signature of a tmcred certificate link offline. KEYSET.json is a saved copy of\n"
+	    "Checks the signature of a tmcred certificate or credit statement (CS-...) link offline. KEYSET.json is a saved copy of\n"
 	    "the node's GET /.well-known/tmcred-keys.json. --name also checks that the certificate was\n"
 	    "issued to that full name (exactly as printed on it).\n"
 	    "\n"
@@ -114,6 +115,91 @@ print_claims(const struct verify_link *l, const struct keyset *ks)
 	}
 }
 
+static void
+hours_text(unsigned x2, char *buf, size_t cap)
+{
+	snprintf(buf, cap, x2 % 2 ? "%u.5" : "%u", x2 / 2);
+}
+
+/*
+ * A credit statement's link (CS-...): the same keys and the same decision (key_check), the
+ * signed figures printed per year. Returns the exit status.
+ */
+static int
+verify_statement(const struct keyset *ks, const char *keys, const char *url, const char *path,
+    const char *name)
+{
+	struct stmt_link l;
+	struct stmt_no sn;
+	char p[STMT_PAYLOAD_MAX], d[11], a[16], b[16], c[16], e[16], f[16], g[16];
+	enum vurl_err ve = url ? stmt_url_parse(url, strlen(url), &l) :
+	    stmt_path_parse(path, strlen(path), &l);
+	int n;
+
+	if (ve == VURL_ESERIAL) {
+		printf("MALFORMED: %s: %s\n", serial_err_code(l.no_err), serial_err_message(l.no_err));
+		return EXIT_MALFORMED;
+	}
+	if (ve != VURL_OK || (n = stmt_payload(&l.claims, p, sizeof(p))) < 0 ||
+	    stmt_no_parse(l.claims.no, strlen(l.claims.no), &sn) != SERIAL_OK) {
+		printf(ve == VURL_ETOKEN || ve == VURL_OK ?
+		    "FORGED: the token is malformed or altered (%s)\n" :
+		    "MALFORMED: not a verification link (%s)\n", vurl_err_code(ve));
+		return ve == VURL_ETOKEN || ve == VURL_OK ? EXIT_FORGED : EXIT_MALFORMED;
+	}
+	enum cert_check cc = key_check(ks, sn.node, l.claims.key_id, l.claims.issued, p,
+	    (size_t)n, l.sig);
+	switch (cc) {
+	case CHECK_GENUINE:
+		break;
+	case CHECK_OTHER_NODE:
+		printf("OTHER NODE: statement %s was not issued by node %s; use that node's key set\n",
+		    l.claims.no, ks->node);
+		return EXIT_OTHER_NODE;
+	case CHECK_UNKNOWN_KEY:
+		printf("UNKNOWN KEY: no key \"%s\" in %s (forged, or the key set is out of date)\n",
+		    l.claims.key_id, keys);
+		return EXIT_UNKNOWN_KEY;
+	default:
+		printf("FORGED: the signature does not match the statement data (%s)\n",
+		    cert_check_code(cc));
+		return EXIT_FORGED;
+	}
+	if (url != NULL && strcasecmp(l.base, ks->base_url) != 0) {
+		printf("OTHER HOST: the signature is genuine, but the link leads to %s, not %s\n",
+		    l.base, ks->base_url);
+		return EXIT_OTHER_NODE;
+	}
+	if (name != NULL) {
+		unsigned char h[HOLDER_HASH_BYTES];
+		if (holder_hash(name, h) < 0 || sodium_memcmp(h, l.claims.holder, sizeof(h)) != 0) {
+			printf("NAME MISMATCH: the signature is genuine, but the statement was not "
+			    "issued to \"%s\"\n", name);
+			return EXIT_NAME;
+		}
+	}
+	ymd_format(l.claims.issued, d);
+	printf("GENUINE: credit statement signed by node %s with key %s (真实签名)\n", ks->node,
+	    l.claims.key_id);
+	printf("statement: %s (继续教育学时证明)\n", l.claims.no);
+	printf("issued:   %s\n", d);
+	if (name != NULL)
+		printf("name:     %s (matches)\n", name);
+	printf("year  total  professional  general  compulsory  required (professional)  met\n");
+	for (unsigned i = 0; i < l.claims.n_years; i++) {
+		const struct stmt_year *y = &l.claims.years[i];
+		hours_text(y->total_x2, a, sizeof(a));
+		hours_text(y->professional_x2, b, sizeof(b));
+		hours_text(y->general_x2, c, sizeof(c));
+		hours_text(y->compulsory_x2, e, sizeof(e));
+		hours_text(y->required_x2, f, sizeof(f));
+		hours_text(y->required_prof_x2, g, sizeof(g));
+		printf("%d  %s  %s  %s  %s  %s (%s)  %s\n", y->year, a, b, c, e, f, g,
+		    y->met ? "yes" : "no");
+	}
+	return EXIT_GENUINE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,6 +267,22 @@ main(int argc, char **argv)
 		}
 		url = text;
 		printf("link:     %s\n", url);
+	}
+	if (url != NULL) {
+		/* <BASE>/V/CS-...: a credit statement on the same path */
+		size_t bl;
+		if (verify_url_split(url, strlen(url), &bl) == VURL_OK &&
+		    stmt_no_like(url + bl + 3, strlen(url + bl + 3)))
+			return verify_statement(&ks, keys, url, NULL, name);
+	} else if (stmt_no_like(serial, strlen(serial))) {
+		if (strlen(serial) > STMT_NO_MAX || strlen(token) > STMT_TOKEN_MAX ||
+		    strchr(serial, '/') || strchr(token, '/')) {
+			printf("FORGED: the token is malformed or altered\n");
+			return EXIT_FORGED;
+		}
+		char sp[3 + STMT_NO_MAX + 1 + STMT_TOKEN_MAX + 1];
+		snprintf(sp, sizeof(sp), "/V/%s/%s", serial, token);
+		return verify_statement(&ks, keys, NULL, sp, name);
 	}
 	if (url != NULL) {
 		ve = verify_url_parse(url, strlen(url), &l);

@@ -413,10 +413,10 @@ year_json(const struct ledger_year *y)
 	    "met", y->met, "message", msg);
 }
 
-/* Per-year summaries for from..to into years[]; sums into *sum. */
+/* Per-year summaries for from..to into years[] (and each[], when given); sums into *sum. */
 static const char *
 summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct ledger_year *sum,
-    json_t *entries)
+    json_t *entries, struct ledger_year *each)
 {
 	struct ce_rule rules[MAX_RULES];
 	size_t nr, ne;
@@ -435,6 +435,8 @@ summarise(struct db *d, int64_t pid, int from, int to, json_t *years, struct led
 			return "no_ce_rule";
 		}
 		json_array_append_new(years, year_json(&ly));
+		if (each != NULL)
+			each[y - from] = ly;
 		sum->total_x2 += ly.total_x2;
 		sum->professional_x2 += ly.professional_x2;
 		sum->general_x2 += ly.general_x2;
@@ -591,7 +593,7 @@ credits_statement(struct db *d, int64_t pid, int from, int to, json_t **out)
 		return "statement_range_invalid";
 	json_t *years = json_array(), *entries = json_array();
 	struct ledger_year sum;
-	const char *why = summarise(d, pid, from, to, years, &sum, entries);
+	const char *why = summarise(d, pid, from, to, years, &sum, entries, NULL);
 	if (why != NULL) {
 		json_decref(years);
 		json_decref(entries);
@@ -602,4 +604,17 @@ credits_statement(struct db *d, int64_t pid, int from, int to, json_t **out)
 	    "professional", json_hours(sum.professional_x2), "general", json_hours(sum.general_x2),
 	    "compulsory", json_hours(sum.compulsory_x2));
 	return NULL;
+}
+
+const char *
+credits_years(struct db *d, int64_t pid, int from, int to, struct ledger_year *out)
+{
+	if (from > to || to - from + 1 > TM_MAX_STATEMENT_YEARS || from < 1990 || to > 9999)
+		return "statement_range_invalid";
+	json_t *years = json_array(), *entries = json_array();
+	struct ledger_year sum;
+	const char *why = summarise(d, pid, from, to, years, &sum, entries, out);
+	json_decref(years);
+	json_decref(entries);
+	return why;
 }

@@ -34,6 +34,10 @@ const char *records_list(struct db *, int64_t person_id, json_t *out);
 const char *credits_year(struct db *, int64_t person_id, int year, json_t **out);
 /* Statement for from..to (≤ TM_MAX_STATEMENT_YEARS years): every entry, per-year totals. */
 const char *credits_statement(struct db *, int64_t person_id, int from, int to, json_t **out);
+/* The same per-year figures as structs, out[0] for `from` (to - from + 1 of them). */
+struct ledger_year;
+const char *credits_years(struct db *, int64_t person_id, int from, int to,
+    struct ledger_year *out);
 
 #define TM_MAX_STATEMENT_YEARS 10
 #define TM_MAX_OFFERING_SEATS 2000    /* capacity of one offering; completion credits them in one go */

@@ -101,6 +101,16 @@ static const struct err_def table[] = {
 	{ "serials_exhausted", 500, "本年度该等级的证书编号已用尽" },
 	{ "no_signing_key", 500, "没有可用的签名密钥" },
 	{ "no_cert_rule", 500, "缺少证书有效期规则" },
+
+	/* --- statements (signed credit statements) --- */
+	{ "statement_years_invalid", 422, "证明年份无效：最多连续 5 年，且不能晚于今年" },
+	{ "statement_daily_limit", 429, "今天签发的学时证明已达上限，请明天再试" },
+	{ "statement_not_found", 404, "学时证明不存在" },
+	{ "statement_needs_link", 400, "学时证明须扫描证明上的二维码（或输入二维码下方的完整链接）查验" },
+	{ "statement_link_too_long", 422, "所选年份过多，证明上的二维码放不下，请减少年份" },
+	{ "statements_exhausted", 500, "本年度的学时证明编号已用尽" },
+	{ "verify_link_invalid", 400, "验证链接无效" },
+	/* --- end statements --- */
 };
 
 const struct err_def *

@@ -115,6 +115,15 @@ const struct route routes[] = {
 	{ "GET", "/verify", h_verify_form, 0, R_DB },
 	{ "GET", "/.well-known/tmcred-keys.json", h_keys_json, 0, R_DB },
 	{ "GET", "/status/{n}", h_status_list, 0, R_DB },
+
+	/* --- statements (signed credit statements; verified on /V/ above) --- */
+	{ "POST", "/me/credits/statements", h_stmt_issue, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "POST", "/api/v1/me/credits/statements", h_stmt_issue, ROLE_TRAINEE, R_DB | R_SMALL_BODY },
+	{ "GET", "/me/credits/statements", h_stmt_list, ROLE_TRAINEE, R_DB },
+	{ "GET", "/api/v1/me/credits/statements", h_stmt_list, ROLE_TRAINEE, R_DB },
+	{ "GET", "/me/credits/statements/{no}", h_stmt_get, ROLE_TRAINEE | ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/credits/statements/{no}", h_stmt_get, ROLE_TRAINEE | ROLE_ADMIN, R_DB },
+	/* --- end statements --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -10,10 +10,12 @@
 #include "../../certs/keystore.h"
 #include "../../certs/pdf.h"
 #include "../../certs/qr.h"
+#include "../../certs/statement.h"
 #include "../../certs/statuslist.h"
 #include "../../certs/verify.h"
 #include "../../courses/catalogue.h"
 #include "../../courses/trainees.h"
+#include "../errors.h"
 #include "../epoch.h"
 #include "../fields.h"
 #include "handlers.h"
@@ -182,52 +184,6 @@ may_read(struct request *req, struct response *r, const char *serial)
 	return false;
 }
 
-/* A malloc'ed body handed to the response through the request arena. */
-static void
-raw_body(struct request *req, struct response *r, unsigned char *body, size_t len,
-    const char *type)
-{
-	char *copy = arena_alloc(req->a, len + 1);
-	if (copy == NULL) {
-		free(body);
-		resp_error(req, r, "internal_error", NULL);
-		return;
-	}
-	memcpy(copy, body, len);
-	free(body);
-	r->status = 200;
-	r->raw = copy;
-	r->raw_len = len;
-	r->content_type = type;
-	resp_header(req, r, "Cache-Control: private, no-store");
-}
-
-static void
-cert_image(struct request *req, struct response *r, json_t *c, bool svg)
-{
-	const char *url = json_string_value(json_object_get(c, "url"));
-	const char *s = kv_get(&req->query, "scale");
-	uint64_t scale = 8;
-	unsigned char *png = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	if (s != NULL && !parse_u64(s, strlen(s), QR_SCALE_MAX, &scale)) {
-		resp_error(req, r, "validation_failed", json_pack("[{s:s, s:s, s:s}]", "field", "scale",
-		    "code", "scale_invalid", "message", "scale 须为 1 至 " TM_STR(QR_SCALE_MAX) " 的整数"));
-		return;
-	}
-	enum qr_err e = svg ? qr_svg_text(url, strlen(url), (int)(scale ? scale : 1), &text, &len) :
-	    qr_png_text(url, strlen(url), (int)(scale ? scale : 1), &png, &len);
-	if (e != QR_OK) {
-		resp_error(req, r, "internal_error", NULL);
-		return;
-	}
-	if (svg)
-		raw_body(req, r, (unsigned char *)text, len, "image/svg+xml");
-	else
-		raw_body(req, r, png, len, "image/png");
-}
-
 static void
 cert_pdf(struct request *req, struct response *r, json_t *c)
 {
@@ -253,7 +209,7 @@ cert_pdf(struct request *req, struct response *r, json_t *c)
 		resp_error(req, r, "internal_error", NULL);
 		return;
 	}
-	raw_body(req, r, pdf, len, "application/pdf");
+	resp_raw(req, r, pdf, len, "application/pdf");
 	if (r->status == 200)
 		resp_header(req, r, "Content-Disposition: inline; filename=\"%s.pdf\"", doc.serial);
 }
@@ -287,7 +243,8 @@ h_cert_get(struct request *req, struct response *r)
 	if (strcmp(dot, ".pdf") == 0)
 		cert_pdf(req, r, out);
 	else
-		cert_image(req, r, out, strcmp(dot, ".svg") == 0);
+		qr_answer(req, r, json_string_value(json_object_get(out, "url")),
+		    strcmp(dot, ".svg") == 0);
 	json_decref(out);
 }
 
@@ -354,6 +311,10 @@ h_verify_link(struct request *req, struct response *r)
 {
 	struct verify_result v;
 	enum db_rc rc = DB_OK;
+	if (stmt_no_like(req->params[0], strlen(req->params[0]))) {
+		stmt_verify_answer(req, r, req->path);
+		return;
+	}
 	if (req->raw_percent) {
 		/* verify_url never percent-encodes: an encoded link is not one this node printed */
 		memset(&v, 0, sizeof(v));
@@ -375,6 +336,15 @@ h_verify_api(struct request *req, struct response *r)
 	struct verify_result v;
 	const char *serial = req->params[0], *tok = kv_get(&req->query, "s");
 	enum db_rc rc;
+	if (stmt_no_like(serial, strlen(serial))) {
+		/* a statement's figures travel in its token: without it there is nothing to check */
+		const char *path = tok ? arena_printf(req->a, "/V/%s/%s", serial, tok) : NULL;
+		if (tok == NULL || path == NULL || strlen(tok) > STMT_TOKEN_MAX)
+			resp_error(req, r, tok ? "verify_link_invalid" : "statement_needs_link", NULL);
+		else
+			stmt_verify_answer(req, r, path);
+		return;
+	}
 	if (tok != NULL) {
 		const char *path = arena_printf(req->a, "/V/%s/%s", serial, tok);
 		if (path == NULL || strlen(serial) > SERIAL_MAX || strlen(tok) > VERIFY_TOKEN_MAX ||
@@ -413,6 +383,12 @@ h_verify_form(struct request *req, struct response *r)
 	if (serial == NULL || *serial == '\0') {
 		resp_view(r, 200, json_pack("{s:s, s:b}", "page_title", "证书查验", "form", 1),
 		    "verify");
+		return;
+	}
+	if (stmt_no_like(serial, strlen(serial))) {
+		resp_view(r, 400, json_pack("{s:s, s:b, s:s, s:s, s:s}", "page_title", "证书查验",
+		    "form", 1, "typed", serial, "error", err_lookup("statement_needs_link")->message, "code",
+		    "statement_needs_link"), "verify");
 		return;
 	}
 	enum db_rc rc = cert_verify_serial(req->w->db, req->w->cfg, serial,

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../certs/qr.h"
 #include "../../db/db.h"
 #include "../errors.h"
 #include "handlers.h"
@@ -73,4 +74,49 @@ param_id(struct request *req, size_t i)
 	if (i >= req->nparams || !parse_u64(req->params[i], strlen(req->params[i]), INT64_MAX, &v))
 		return 0;
 	return (int64_t)v;
+}
+
+/* A malloc'ed body handed to the response through the request arena. */
+void
+resp_raw(struct request *req, struct response *r, unsigned char *body, size_t len,
+    const char *type)
+{
+	char *copy = arena_alloc(req->a, len + 1);
+	if (copy == NULL) {
+		free(body);
+		resp_error(req, r, "internal_error", NULL);
+		return;
+	}
+	memcpy(copy, body, len);
+	free(body);
+	r->status = 200;
+	r->raw = copy;
+	r->raw_len = len;
+	r->content_type = type;
+	resp_header(req, r, "Cache-Control: private, no-store");
+}
+
+void
+qr_answer(struct request *req, struct response *r, const char *url, bool svg)
+{
+	const char *s = kv_get(&req->query, "scale");
+	uint64_t scale = 8;
+	unsigned char *png = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	if (s != NULL && !parse_u64(s, strlen(s), QR_SCALE_MAX, &scale)) {
+		resp_error(req, r, "validation_failed", json_pack("[{s:s, s:s, s:s}]", "field", "scale",
+		    "code", "scale_invalid", "message", arena_printf(req->a, "scale 须为 1 至 %d 的整数", QR_SCALE_MAX)));
+		return;
+	}
+	enum qr_err e = svg ? qr_svg_text(url, strlen(url), (int)(scale ? scale : 1), &text, &len) :
+	    qr_png_text(url, strlen(url), (int)(scale ? scale : 1), &png, &len);
+	if (e != QR_OK) {
+		resp_error(req, r, "internal_error", NULL);
+		return;
+	}
+	if (svg)
+		resp_raw(req, r, (unsigned char *)text, len, "image/svg+xml");
+	else
+		resp_raw(req, r, png, len, "image/png");
 }

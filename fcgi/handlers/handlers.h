@@ -26,6 +26,12 @@ void	 h_withdraw(struct request *, struct response *);
 void	 h_my_records(struct request *, struct response *);
 void	 h_my_credits(struct request *, struct response *);
 void	 h_my_statement(struct request *, struct response *);
+/* statements.c */
+void	 h_stmt_issue(struct request *, struct response *);
+void	 h_stmt_list(struct request *, struct response *);
+void	 h_stmt_get(struct request *, struct response *);
+/* The answer for a /V/CS-... link (the verification path dispatches statements here). */
+void	 stmt_verify_answer(struct request *, struct response *, const char *path);
 /* admin.c */
 void	 h_bases(struct request *, struct response *);
 void	 h_base_save(struct request *, struct response *);
@@ -89,6 +95,11 @@ int64_t	 param_id(struct request *, size_t i);
 /* form_fail: an error as JSON (API) or as the form page again with messages (HTML). */
 void	 form_fail(struct request *, struct response *, const char *template, const char *title,
 	    const char *code, json_t *details, json_t *values);
+/* A malloc'ed body (freed here) as the answer, e.g. a PDF or PNG; never cached. */
+void	 resp_raw(struct request *, struct response *, unsigned char *body, size_t len,
+	    const char *type);
+/* The QR code of a link as PNG or SVG (?scale=1..QR_SCALE_MAX, default 8). */
+void	 qr_answer(struct request *, struct response *, const char *url, bool svg);
 /* Answers the error for a database result that is not OK (503 when gone, else 500). */
 void	 db_fail(struct request *, struct response *, int db_rc);
 

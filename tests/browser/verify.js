@@ -179,4 +179,47 @@ module.exports = async function verifyTests(h) {
       expect(!page.problems.length, page.problems.join(' | '));
     } finally { await ctx.close(); }
   });
+  await run('mobile_sign_and_verify_credit_statement', async () => {
+    const d = demo();
+    const { ctx, page } = await newPage({}, 'statement');
+    try {
+      const r = await page.request.post(url('/api/v1/session'), { data: { login: d.TRAINEE_LOGIN, password: d.TRAINEE_PASSWORD } });
+      expect(r.status() === 200, `demo trainee login: ${r.status()}`);
+      await openLink(page, url('/me/credits/statement'), '/me/credits/statement');
+      const sign = page.locator('form#sign-statement button[type="submit"]');
+      expect(await sign.count() === 1, 'the statement page has no signing button');
+      await shot(page, 'statement-ledger.png');
+      await submitAndWait(page, 'form#sign-statement', (u) => u.pathname.startsWith('/me/credits/statements/CS-'));
+      const no = (await page.locator('#statement-no').innerText()).trim();
+      expect(/^CS-[A-Z]{2,4}-\d{4}-\d{6}-[0-9A-Z*]$/.test(no), `statement number ${JSON.stringify(no)}`);
+      const qr = page.locator('img.qr');
+      await qr.waitFor({ state: 'visible', timeout: 10000 });
+      expect(await qr.evaluate((el) => el.complete && el.naturalWidth > 50), 'the QR image did not load');
+      expect(await page.locator('#statement-pdf').count() === 1, 'no PDF link');
+      await assertNoHScroll(page, 'the signed statement');
+      await shot(page, 'statement-signed.png');
+      const link = await page.locator('#statement-link').getAttribute('href');
+      expect(/\/V\/CS-/.test(link || ''), `verification link ${link}`);
+      // the employer's phone: a fresh context, no login
+      const emp = await newPage({}, 'statement-verify');
+      try {
+        await openLink(emp.page, link, 'the statement link');
+        const v = await verdict(emp.page);
+        expect(v.status === 'valid' && v.text === '有效', `statement verdict ${JSON.stringify(v)}`);
+        const rows = await emp.page.locator('#verify-years tbody tr').count();
+        expect(rows >= 1, `the verify page lists ${rows} years`);
+        expect((await emp.page.locator('#verify-no').innerText()).trim() === no, '#verify-no differs');
+        const holder = (await emp.page.locator('#verify-holder').innerText()).trim();
+        expect(holder.includes('*'), `#verify-holder ${JSON.stringify(holder)} is not masked`);
+        await assertNoHScroll(emp.page, 'the statement verify page');
+        await shot(emp.page, 'statement-verify.png');
+        await openLink(emp.page, altered(link), 'an altered statement link');
+        const f = await verdict(emp.page);
+        expect(f.status === 'forged', `altered statement link: verdict ${JSON.stringify(f)}`);
+        expect(await emp.page.locator('#verify-years').count() === 0, 'a forged statement shows figures');
+        expect(!emp.page.problems.length, emp.page.problems.join(' | '));
+      } finally { await emp.ctx.close(); }
+      expect(!page.problems.length, page.problems.join(' | '));
+    } finally { await ctx.close(); }
+  });
 };

@@ -17,7 +17,7 @@ OUT="$HERE/out"
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
-ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial"
+ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial fuzz_statement"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -41,6 +41,8 @@ sources() {
 		echo "courses/csvin.c" ;;
 	fuzz_serial)
 		echo "certs/serial.c certs/signature.c" ;;
+	fuzz_statement)
+		echo "certs/serial.c certs/signature.c certs/statement.c" ;;
 	*)
 		return 1 ;;
 	esac
@@ -51,7 +53,7 @@ libs() {
 	case "$1" in
 	fuzz_csvin)
 		echo "-lcsv" ;;
-	fuzz_serial)
+	fuzz_serial|fuzz_statement)
 		echo "-lsodium" ;;
 	esac
 }

@@ -25,6 +25,7 @@ import t_ledger  # noqa: E402
 import t_batches  # noqa: E402
 import t_batches_page  # noqa: E402
 import t_certs  # noqa: E402
+import t_statements  # noqa: E402
 import t_global  # noqa: E402
 import t_session_cache  # noqa: E402
 import t_upload_faults  # noqa: E402
@@ -33,7 +34,7 @@ import t_assessment  # noqa: E402
 
 # Order matters: fault tests (which stop the DB and kill workers) run last,
 # the global checks over every response seen run just before them.
-MODULES = [t_api, t_html, t_courses, t_ledger, t_session_cache, t_batches, t_batches_page, t_assessment, t_certs, t_global,
+MODULES = [t_api, t_html, t_courses, t_ledger, t_session_cache, t_batches, t_batches_page, t_assessment, t_certs, t_statements, t_global,
            t_upload_faults, t_faults]
 PER_TEST_LIMIT = 180  # seconds; a hard bound on any one test
 
