@@ -197,7 +197,8 @@ issue_tx(struct db *d, void *arg)
 	    " AND r.base_id IS NOT NULL) x ORDER BY at DESC LIMIT 1", bv, 4, bo, 1);
 	if (rc != DB_OK && rc != DB_NOROW)
 		return rc;
-	struct db_val base = rc == DB_OK ? DBV_I64(bo[0].i) : DBV_NULL;
+	struct db_val base = in->import && in->base_id > 0 ? DBV_I64(in->base_id) :
+	    rc == DB_OK ? DBV_I64(bo[0].i) : DBV_NULL;
 
 	struct db_val iv[] = { DBV_STR(t->serial), DBV_I64(in->person_id), DBV_STR(in->level), base,
 		DBV_STR(name), DBV_STR(day), DBV_STR(day), DBV_STR(expires), DBV_STR(key_id),

@@ -10,15 +10,16 @@
 
 /* ------------------------------------------------------------------------------- rule */
 
+#define RULE_SQL "SELECT version, window_from, window_to, goal, deadline, statuses," \
+	" COALESCE(node, '') FROM progress_rules ORDER BY version DESC LIMIT 1"
+
+/* sql: RULE_SQL with or without a locking clause (static text: db.c caches statements by it) */
 static enum db_rc
-rule_read(struct db *d, struct prog_rule *r, const char *lock)
+rule_read(struct db *d, struct prog_rule *r, const char *sql)
 {
 	char from[11], to[11], dl[11], st[40], node[5];
 	struct db_out o[] = { DBO_I64(), DBO_STR(from), DBO_STR(to), DBO_I64(), DBO_STR(dl),
 		DBO_STR(st), DBO_STR(node) };
-	char sql[200];
-	snprintf(sql, sizeof(sql), "SELECT version, window_from, window_to, goal, deadline,"
-	    " statuses, COALESCE(node, '') FROM progress_rules ORDER BY version DESC LIMIT 1%s", lock);
 	enum db_rc rc = db_row(d, sql, NULL, 0, o, 7);
 	if (rc != DB_OK)
 		return rc;
@@ -38,7 +39,7 @@ rule_read(struct db *d, struct prog_rule *r, const char *lock)
 enum db_rc
 progress_rule(struct db *d, struct prog_rule *r)
 {
-	return rule_read(d, r, "");
+	return rule_read(d, r, RULE_SQL);
 }
 
 /*
@@ -48,7 +49,7 @@ progress_rule(struct db *d, struct prog_rule *r)
 enum db_rc
 progress_rule_lock(struct db *d, struct prog_rule *r, bool exclusive)
 {
-	return rule_read(d, r, exclusive ? " FOR UPDATE" : " LOCK IN SHARE MODE");
+	return rule_read(d, r, exclusive ? RULE_SQL " FOR UPDATE" : RULE_SQL " LOCK IN SHARE MODE");
 }
 
 /* ------------------------------------------------------------------- keeping it exact */
@@ -104,21 +105,32 @@ progress_person_certs(struct db *d, int64_t person_id, struct prog_cert c[3], si
 enum db_rc
 progress_apply_delta(struct db *d, int version, const struct prog_key *keys, const int *sign, size_t n)
 {
-	char sql[128 + 2 * PROG_KEYS_MAX * 16];
+	/* one text per row count, built once: db.c caches prepared statements by the SQL pointer */
+	static char sqls[2 * PROG_KEYS_MAX][600];
 	struct db_val v[2 * PROG_KEYS_MAX * 4];
-	size_t len;
 	if (n == 0)
 		return DB_OK;
-	len = (size_t)snprintf(sql, sizeof(sql),
-	    "INSERT INTO progress_counts (rule_version, dim, k, n) VALUES ");
+	if (n > 2 * PROG_KEYS_MAX)
+		return DB_ERR;
+	char *sql = sqls[n - 1];
+	if (sql[0] == '\0') {
+		size_t len = (size_t)snprintf(sql, sizeof(sqls[0]),
+		    "INSERT INTO progress_counts (rule_version, dim, k, n) VALUES ");
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sqls[0]) - len, "%s(?, ?, ?, ?)",
+			    i ? ", " : "");
+		if ((size_t)snprintf(sql + len, sizeof(sqls[0]) - len,
+		    " ON DUPLICATE KEY UPDATE n = n + VALUES(n)") >= sizeof(sqls[0]) - len) {
+			sql[0] = '\0';
+			return DB_ERR;   /* sized for 2 * PROG_KEYS_MAX rows: cannot happen */
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?)", i ? ", " : "");
 		v[4 * i] = DBV_I64(version);
 		v[4 * i + 1] = DBV_STR(keys[i].dim);
 		v[4 * i + 2] = DBV_STR(keys[i].k);
 		v[4 * i + 3] = DBV_I64(sign[i]);
 	}
-	snprintf(sql + len, sizeof(sql) - len, " ON DUPLICATE KEY UPDATE n = n + VALUES(n)");
 	return db_exec(d, sql, v, 4 * n, NULL, NULL);
 }
 
@@ -570,18 +582,20 @@ progress_view(struct db *d, struct ymd today, json_t **out)
 }
 
 const char *
-progress_base_view(struct db *d, int64_t base_id, struct ymd today, json_t **out)
+progress_base_view(struct db *d, int64_t base_id, const char *bcode, struct ymd today,
+    json_t **out)
 {
 	struct prog_rule rule;
 	char id[24], code[17], name[401], region[129], prefix[32];
 	int first, last;
 	enum db_rc rc;
 	*out = NULL;
-	struct db_val bv[] = { DBV_I64(base_id) };
-	struct db_out bo[] = { DBO_STR(code), DBO_STR(name), DBO_STR(region) };
-	if ((rc = db_row(d, "SELECT code, name, region FROM bases WHERE id = ?", bv, 1, bo, 3))
-	    != DB_OK)
+	struct db_val bv[] = { DBV_I64(base_id), DBV_STR(bcode ? bcode : "") };
+	struct db_out bo[] = { DBO_STR(code), DBO_STR(name), DBO_STR(region), DBO_I64() };
+	if ((rc = db_row(d, "SELECT code, name, region, id FROM bases WHERE id = ? OR code = ?", bv,
+	    2, bo, 4)) != DB_OK)
 		return rc == DB_NOROW ? "base_not_found" : db_code(rc);
+	base_id = bo[3].i;
 	if ((rc = progress_rule(d, &rule)) != DB_OK)
 		return rc == DB_NOROW ? "progress_no_rule" : db_code(rc);
 	snprintf(id, sizeof(id), "%lld", (long long)base_id);
@@ -610,4 +624,171 @@ progress_base_view(struct db *d, int64_t base_id, struct ymd today, json_t **out
 	json_decref(counts);
 	json_decref(node);
 	return *out ? NULL : "internal_error";
+}
+
+/* ---------------------------------------------------------------------------- baseline */
+
+struct baseline_tx {
+	int64_t actor;
+	const char *remote, *source;
+	long number;
+	struct ymd as_of;
+};
+
+static enum db_rc
+baseline_tx(struct db *d, void *arg)
+{
+	struct baseline_tx *t = arg;
+	char day[11];
+	int64_t id = 0;
+	json_t *before = NULL;
+	enum db_rc rc;
+	ymd_format(t->as_of, day);
+	if (baseline_json(d, &before) != NULL)
+		return DB_ERR;
+	struct db_val v[] = { DBV_I64(t->number), DBV_STR(day), DBV_STR(t->source),
+		t->actor ? DBV_I64(t->actor) : DBV_NULL };
+	rc = db_exec(d, "INSERT INTO progress_baselines (number, as_of, source, created_by)"
+	    " VALUES (?, ?, ?, ?)", v, 4, NULL, (uint64_t *)&id);
+	if (rc != DB_OK) {
+		json_decref(before);
+		return rc;
+	}
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%lld", (long long)id);
+	json_t *after = json_pack("{s:I, s:s, s:s}", "number", (json_int_t)t->number, "as_of", day,
+	    "source", t->source);
+	struct audit_entry e = { .actor_user_id = t->actor, .action = "progress.baseline",
+		.object_type = "progress_baseline", .object_id = oid, .before = before,
+		.after = after, .remote_addr = t->remote };
+	rc = audit_record(d, &e);
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+const char *
+progress_baseline_set(struct db *d, int64_t actor, const char *remote, long number,
+    struct ymd as_of, const char *source)
+{
+	struct baseline_tx t = { .actor = actor, .remote = remote, .source = source,
+		.number = number, .as_of = as_of };
+	if (number < 0 || number > PROGRESS_BASELINE_MAX)
+		return "baseline_number_invalid";
+	enum db_rc rc = db_tx(d, baseline_tx, &t);
+	return rc == DB_OK ? NULL : db_code(rc);
+}
+
+/* --------------------------------------------------------------------------------- CSV */
+
+struct csv {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void
+csv_put(struct csv *c, const char *s, size_t n)
+{
+	if (c->failed)
+		return;
+	if (c->len + n + 1 > c->cap) {
+		size_t cap = (c->cap ? c->cap * 2 : 4096) + n;
+		char *p = realloc(c->p, cap);
+		if (p == NULL) {
+			c->failed = true;
+			return;
+		}
+		c->p = p;
+		c->cap = cap;
+	}
+	memcpy(c->p + c->len, s, n);
+	c->len += n;
+	c->p[c->len] = '\0';
+}
+
+/*
+ * One field, always quoted (quotes doubled). Text that a spreadsheet would read as a formula
+ * (= + - @ at the start) gets a leading apostrophe: base names are typed by people.
+ */
+static void
+csv_field(struct csv *c, const char *s, bool last)
+{
+	csv_put(c, "\"", 1);
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		csv_put(c, "'", 1);
+	for (const char *q = s; *q; q++)
+		csv_put(c, *q == '"' ? "\"\"" : q, *q == '"' ? 2 : 1);
+	csv_put(c, last ? "\"\r\n" : "\",", last ? 3 : 2);
+}
+
+static void
+csv_num(struct csv *c, json_int_t n, bool last)
+{
+	char b[32];
+	int k = snprintf(b, sizeof(b), "%lld%s", (long long)n, last ? "\r\n" : ",");
+	csv_put(c, b, (size_t)k);
+}
+
+char *
+progress_csv(json_t *v, size_t *len)
+{
+	static const char *const levels[] = { "junior", "intermediate", "senior" };
+	static const char *const zh[] = { "初级", "中级", "高级" };
+	struct csv c = { 0 };
+	size_t i;
+	json_t *e;
+	csv_put(&c, "\xEF\xBB\xBF", 3);     /* BOM: Excel then reads UTF-8 */
+	csv_put(&c, "\"表\",\"项目\",\"人数\"\r\n", strlen("\"表\",\"项目\",\"人数\"\r\n"));
+	struct { const char *label; const char *key; } heads[] = {
+		{ "本节点认证人数", "certified" }, { "其中中级+高级", "certified_intermediate_senior" },
+		{ "基线人数", NULL }, { "合计", "total" }, { "目标", "goal" },
+		{ "预计截止日人数", "projected_on_deadline" },
+	};
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		csv_field(&c, "总览", false);
+		csv_field(&c, heads[i].label, false);
+		csv_num(&c, heads[i].key ? json_integer_value(json_object_get(v, heads[i].key)) :
+		    json_integer_value(json_object_get(json_object_get(v, "baseline"), "number")),
+		    true);
+	}
+	for (int k = 0; k < 3; k++) {
+		csv_field(&c, "按等级（持有该等级证书）", false);
+		csv_field(&c, zh[k], false);
+		csv_num(&c, json_integer_value(json_object_get(json_object_get(v, "by_level"),
+		    levels[k])), true);
+	}
+	for (int k = 0; k < 3; k++) {
+		csv_field(&c, "按最高等级", false);
+		csv_field(&c, zh[k], false);
+		csv_num(&c, json_integer_value(json_object_get(json_object_get(v,
+		    "by_highest_level"), levels[k])), true);
+	}
+	json_array_foreach(json_object_get(v, "by_region"), i, e) {
+		csv_field(&c, "按区", false);
+		csv_field(&c, json_string_value(json_object_get(e, "region")), false);
+		csv_num(&c, json_integer_value(json_object_get(e, "certified")), true);
+	}
+	json_array_foreach(json_object_get(v, "by_base"), i, e) {
+		char label[600];
+		snprintf(label, sizeof(label), "%s（%s）",
+		    json_string_value(json_object_get(e, "name")),
+		    json_string_value(json_object_get(e, "region")));
+		csv_field(&c, "按培养基地", false);
+		csv_field(&c, label, false);
+		csv_num(&c, json_integer_value(json_object_get(e, "certified")), true);
+	}
+	csv_put(&c, "\r\n\"月份\",\"当月新增\",\"累计\"\r\n",
+	    strlen("\r\n\"月份\",\"当月新增\",\"累计\"\r\n"));
+	json_array_foreach(json_object_get(v, "by_month"), i, e) {
+		csv_field(&c, json_string_value(json_object_get(e, "month")), false);
+		csv_num(&c, json_integer_value(json_object_get(e, "new")), false);
+		csv_num(&c, json_integer_value(json_object_get(e, "cumulative")), true);
+	}
+	if (c.failed) {
+		free(c.p);
+		return NULL;
+	}
+	*len = c.len;
+	return c.p;
 }

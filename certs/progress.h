@@ -53,8 +53,13 @@ int	 progress_each_counted_person(struct db *db, int (*fn)(void *ctx, long long 
  */
 const char *progress_view(struct db *, struct ymd today, json_t **out);
 
-/* One base's own contribution (its persons, by level and month), for its operator. */
-const char *progress_base_view(struct db *, int64_t base_id, struct ymd today, json_t **out);
+/*
+ * One base's own contribution, for its operator: persons whose first counted certificate it
+ * issued (certified, by month) and persons holding a counted certificate of each level it
+ * issued (by_level). The base by id, or by code when base_id is 0.
+ */
+const char *progress_base_view(struct db *, int64_t base_id, const char *code, struct ymd today,
+    json_t **out);
 
 /* The monthly series and the breakdowns of a progress_view as CSV: UTF-8 with BOM, CRLF. */
 char	*progress_csv(json_t *view, size_t *len);

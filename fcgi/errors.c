@@ -101,6 +101,10 @@ static const struct err_def table[] = {
 	{ "serials_exhausted", 500, "本年度该等级的证书编号已用尽" },
 	{ "no_signing_key", 500, "没有可用的签名密钥" },
 	{ "no_cert_rule", 500, "缺少证书有效期规则" },
+	/* --- progress --- */
+	{ "progress_no_rule", 500, "缺少培养目标计数规则" },
+	{ "baseline_number_invalid", 422, "基线人数须为 0 至 1000000 之间的整数" },
+	/* --- end progress --- */
 };
 
 const struct err_def *
