@@ -74,7 +74,7 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 
 	if (strcmp(cmd, "signkey") && strcmp(cmd, "signkey-rotate") && strcmp(cmd, "cert-import") &&
 	    strcmp(cmd, "cert-import-many") && strcmp(cmd, "progress-check") &&
-	    strcmp(cmd, "progress-json"))
+	    strcmp(cmd, "progress-rebuild") && strcmp(cmd, "progress-json"))
 		return -1;
 	if (open_db(cfg, &d) < 0)
 		return 1;
@@ -93,10 +93,10 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 			printf("%s\n", id);
 	} else if (strcmp(cmd, "cert-import-many") == 0) {
 		rc = import_many(d, cfg, argc, argv);
-	} else if (strcmp(cmd, "progress-check") == 0) {
-		bool rebuild = argc == 1 && strcmp(argv[0], "--rebuild") == 0;
-		if (argc > 1 || (argc == 1 && !rebuild)) {
-			fprintf(stderr, "usage: tmcred-ctl progress-check [--rebuild]\n");
+	} else if (strcmp(cmd, "progress-check") == 0 || strcmp(cmd, "progress-rebuild") == 0) {
+		bool rebuild = strcmp(cmd, "progress-rebuild") == 0;
+		if (argc > 0) {
+			fprintf(stderr, "usage: tmcred-ctl %s\n", cmd);
 			rc = 2;
 		} else {
 			long diff = progress_check(d, rebuild, stdout);

@@ -79,8 +79,9 @@ const char *progress_baseline_set(struct db *, int64_t actor, const char *remote
 /*
  * tmcred-ctl progress-check: recounts everything from the certificates (one consistent
  * snapshot) and compares with the kept rows; prints every difference to `report`. Returns the
- * number of differences, or -1 on a database error. With rebuild, the kept rows are replaced by
- * the recount in one transaction instead (after a bulk load or a new rule version).
+ * number of differences, or -1 on a database error. With rebuild (tmcred-ctl progress-rebuild),
+ * the kept rows are replaced by the recount in one transaction instead, with every certificate
+ * change waiting on the rule row meanwhile (after a bulk load or a new rule version).
  */
 long	 progress_check(struct db *, bool rebuild, FILE *report);
 

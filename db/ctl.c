@@ -34,7 +34,8 @@ usage(void)
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
 	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
 	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n"
-	    "  progress-check [--rebuild]              recount the goal progress; exit 1 on a difference\n"
+	    "  progress-check                          recount the goal progress; exit 1 on a difference\n"
+	    "  progress-rebuild                        replace the goal progress counters by the recount\n"
 	    "  progress-json                           this node's goal progress counts (JSON)\n");
 }
 

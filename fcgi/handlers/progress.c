@@ -141,18 +141,20 @@ chart(json_t *v)
 	char area[64];
 	snprintf(area, sizeof(area), " %.1f,%.1f %.1f,%.1f", lx, Y(0), X(0), Y(0));
 	json_t *c = json_pack("{s:f, s:f, s:s, s:s+, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:f, s:I,"
-	    " s:I, s:f, s:f}",
+	    " s:I, s:f}",
 	    "w", CH_W, "h", CH_H, "line", pts, "area", pts, area, "grid", grid, "years", years,
 	    "x0", CH_L, "x1", CH_W - CH_R, "y0", Y(0), "goal_y", Y(goal), "goal_ty", Y(goal) - 5,
-	    "now_x", lx, "goal", (json_int_t)goal, "now", (json_int_t)total, "now_y", ly,
-	    "now_ty", ly - 8);
+	    "now_x", lx, "goal", (json_int_t)goal, "now", (json_int_t)total, "now_y", ly);
 	free(pts);
 	if (c == NULL)
 		return NULL;
-	json_object_set_new(c, "now_tx", json_real(lx > CH_W - 120 ? lx - 80 : lx + 6));
+	/* under the point, to its left: the projection leaves it to the right and up */
+	json_object_set_new(c, "now_tx", json_real(lx - 6 > CH_L + 90 ? lx - 6 : CH_L + 90));
+	json_object_set_new(c, "now_ty", json_real(ly + 22 < Y(0) - 4 ? ly + 22 : ly - 10));
 	if (base > 0)
-		json_object_set_new(c, "baseline", json_pack("{s:f, s:f, s:f, s:f, s:I}", "x",
-		    X(0), "y", Y(base), "w", lx - X(0), "h", Y(0) - Y(base), "n", (json_int_t)base));
+		json_object_set_new(c, "base_band", json_pack("{s:f, s:f, s:f, s:f, s:I, s:f, s:f}",
+		    "x", X(0), "y", Y(base), "w", lx - X(0), "h", Y(0) - Y(base), "n",
+		    (json_int_t)base, "tx", X(0) + 6, "ty", Y(0) - 8));
 	/* the projection: from the last full month at the fitted pace to the deadline */
 	if (json_is_number(json_object_get(pj, "pace_per_month")) && n >= 2) {
 		long last_full = (long)json_integer_value(json_object_get(json_array_get(months,
@@ -161,7 +163,7 @@ chart(json_t *v)
 		    Y(base + last_full), "x2", X(span), "y2", Y(proj), "tx", X(span) - 4, "ty",
 		    Y(proj) + (Y(proj) < Y(goal) + 14 && Y(proj) > Y(goal) - 14 ? 16 : -6),
 		    "n", (json_int_t)proj);
-		json_object_set_new(c, "projection", p);
+		json_object_set_new(c, "proj_line", p);
 	}
 	json_object_set_new(c, "deadline_x", json_real(X(span)));
 #undef X
