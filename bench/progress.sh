@@ -167,7 +167,7 @@ load() {
 		ANALYZE TABLE training_records, persons, certificates;
 	SQL
 	local got
-	got=$(sql "$d" -N -e "SELECT (SELECT COUNT(*) FROM training_records), (SELECT COUNT(*) FROM persons WHERE name LIKE 'bench-%'),
+	got=$(sql "$d" -N -e "SELECT (SELECT COUNT(*) FROM training_records WHERE source_ref = 'bench'), (SELECT COUNT(*) FROM persons WHERE name LIKE 'bench-%'),
 		(SELECT COUNT(*) FROM certificates WHERE holder_name LIKE 'bench-%')" | tr '\t' ' ')
 	[[ $got == "$rows $np $nc" ]] || die "$d: loaded $got (records persons certificates), wanted $rows $np $nc"
 }
