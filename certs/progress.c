@@ -103,7 +103,8 @@ progress_person_certs(struct db *d, int64_t person_id, struct prog_cert c[3], si
 
 /* One INSERT for all the counter moves of a change (at most 2 * PROG_KEYS_MAX rows). */
 enum db_rc
-progress_apply_delta(struct db *d, int version, const struct prog_key *keys, const int *sign, size_t n)
+progress_apply_delta(struct db *d, int version, const struct prog_key *keys, const int *sign,
+    size_t n)
 {
 	/* one text per row count, built once: db.c caches prepared statements by the SQL pointer */
 	static char sqls[2 * PROG_KEYS_MAX][600];

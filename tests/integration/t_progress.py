@@ -145,6 +145,17 @@ def progress_follows_every_certificate_change():
     f3 = expect(f2, "after reinstate", certified=1, levels={"junior": 1}, top={"junior": 1},
                 months={m_now: 1}, bases={base: 1})
     check(f3 == f1, "suspend + reinstate did not come back to the same counts")
+    # an integrity event suspends every valid certificate of the holder: out of the count too
+    r = admin().post_json("/api/v1/integrity-events", {"person_id": person_id(a), "opened_on": today().isoformat(),
+                                                       "kind": "false_report", "note": "集成测试"})
+    ev = json_ok(r, 201, "open an integrity event")
+    check(ev.get("suspended_certificates") == [ja["serial"]], "the event's answer %r" % ev)
+    expect(f3, "after an integrity event", certified=-1, levels={"junior": -1}, top={"junior": -1},
+           months={m_now: -1}, bases={base: -1})
+    json_ok(admin().post_json("/api/v1/integrity-events/%d/close" % ev["id"], {"closed_on": today().isoformat()}),
+            200, "close the event")
+    json_ok(action(ja["serial"], "reinstate", reason="调查结束"), 200, "reinstate after the event")
+    expect(f3, "after the event closed and the certificate reinstated")
 
     # 4. the same person at two levels (imports, first in an earlier month): counted once
     t, b = fresh_holder("prog-b", eligible=False)
