@@ -21,6 +21,8 @@ struct cert_issue_in {
 	bool        import;            /* tmcred-ctl import of a certificate issued before tmcred:
 	                                  no eligibility check, issued_on may be in the past */
 	const char *torch_filing_no;   /* optional, 中/高 only */
+	int64_t     base_id;           /* import only: the issuing base when known (0 = from the
+	                                  person's latest assessment or training at the level) */
 };
 
 /*

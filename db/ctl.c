@@ -33,7 +33,10 @@ usage(void)
 	    "  signkey   create this node's first certificate signing key if there is none\n"
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
 	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
-	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n");
+	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n"
+	    "  progress-check                          recount the goal progress; exit 1 on a difference\n"
+	    "  progress-rebuild                        replace the goal progress counters by the recount\n"
+	    "  progress-json                           this node's goal progress counts (JSON)\n");
 }
 
 static void

@@ -111,6 +111,11 @@ static const struct err_def table[] = {
 	{ "statements_exhausted", 500, "本年度的学时证明编号已用尽" },
 	{ "verify_link_invalid", 400, "验证链接无效" },
 	/* --- end statements --- */
+
+	/* --- progress --- */
+	{ "progress_no_rule", 500, "缺少培养目标计数规则" },
+	{ "baseline_number_invalid", 422, "基线人数须为 0 至 1000000 之间的整数" },
+	/* --- end progress --- */
 };
 
 const struct err_def *

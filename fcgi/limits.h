@@ -53,4 +53,10 @@ _Static_assert(TM_NGINX_MAX_BODY >= TM_MAX_BODY, "nginx body limit must cover th
 #define TM_DB_STMT_CACHE        128u
 #define TM_DB_IDLE_PING_SECONDS 300u
 
+/* --- progress --- */
+/* Goal progress: how long a worker may answer from its cached view when no change of this host
+   moved the certificate epoch (changes made elsewhere show within this). */
+#define TM_PROGRESS_CACHE_MS    1000
+/* --- end progress --- */
+
 #endif

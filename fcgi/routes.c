@@ -124,6 +124,17 @@ const struct route routes[] = {
 	{ "GET", "/me/credits/statements/{no}", h_stmt_get, ROLE_TRAINEE | ROLE_ADMIN, R_DB },
 	{ "GET", "/api/v1/credits/statements/{no}", h_stmt_get, ROLE_TRAINEE | ROLE_ADMIN, R_DB },
 	/* --- end statements --- */
+
+	/* --- progress --- */
+	{ "GET", "/progress", h_progress, 0, R_DB },
+	{ "GET", "/api/v1/progress", h_progress, 0, R_DB },
+	{ "GET", "/api/v1/progress.csv", h_progress_csv, 0, R_DB },
+	{ "GET", "/base/progress", h_progress_base, ROLE_BASE | ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/progress/base", h_progress_base, ROLE_BASE | ROLE_ADMIN, R_DB },
+	{ "GET", "/admin/progress", h_progress_admin, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/progress/baseline", h_progress_baseline, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/progress/baseline", h_progress_baseline, ROLE_ADMIN, R_DB },
+	/* --- end progress --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

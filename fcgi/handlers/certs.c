@@ -78,6 +78,7 @@ h_cert_issue(struct request *req, struct response *r)
 		    json_pack("{s:s, s:o}", "level", v[2], "unmet", unmet_json(elig)) : NULL);
 		return;
 	}
+	certs_epoch_bump();     /* cached goal progress (handlers/progress.c) re-reads */
 	resp_view(r, 201, out, NULL);
 }
 
@@ -98,6 +99,7 @@ h_cert_batch(struct request *req, struct response *r)
 	json_decref(errors);
 	const char *why = cert_issue_batch(req->w->db, req->w->cfg, req->user_id, req->remote_addr,
 	    v[0], v[1] ? strtoll(v[1], NULL, 10) : 0, CERT_BATCH_MAX, &out);
+	certs_epoch_bump();     /* some may have been issued even when a later one failed */
 	if (why != NULL) {
 		resp_error(req, r, why, NULL);
 		return;

@@ -79,6 +79,12 @@ void	 h_integrity_open(struct request *, struct response *);
 void	 h_integrity_close(struct request *, struct response *);
 void	 h_person_level_declare(struct request *, struct response *);
 void	 h_experts(struct request *, struct response *);
+/* progress.c */
+void	 h_progress(struct request *, struct response *);
+void	 h_progress_csv(struct request *, struct response *);
+void	 h_progress_base(struct request *, struct response *);
+void	 h_progress_admin(struct request *, struct response *);
+void	 h_progress_baseline(struct request *, struct response *);
 /* evidence.c */
 void	 h_my_evidence(struct request *, struct response *);
 void	 h_evidence_declare(struct request *, struct response *);

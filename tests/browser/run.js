@@ -310,6 +310,11 @@ async function main() {
   await require('./verify')({
     run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
   });
+
+  // goal progress: the public page with its server-drawn chart (progress.js)
+  await require('./progress')({
+    run, newPage, url, pathOf, expect, shot, assertNoHScroll, assertPageBasics, submitAndWait,
+  });
 }
 
 main()
