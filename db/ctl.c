@@ -14,6 +14,7 @@
 #include "../courses/records.h"
 #include "../courses/trainees.h"
 #include "../certs/ctl.h"
+#include "../certs/fedctl.h"
 #include "config.h"
 #include "db.h"
 #include "keys.h"
@@ -33,7 +34,12 @@ usage(void)
 	    "  signkey   create this node's first certificate signing key if there is none\n"
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
 	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
-	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n");
+	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n"
+	    "  node-fingerprint   this node's key set fingerprint (peers pin it)\n"
+	    "  peer-add URL FINGERPRINT | peer-remove CODE | peer-list   the trust list\n"
+	    "  federation-pull    refetch every peer's key set and signed summary\n"
+	    "  trust-export       the trust list as a file for tmcred-verify --trust\n"
+	    "  regional-key FILE  a new regional key (0600), shared by the region's nodes\n");
 }
 
 static void
@@ -308,6 +314,8 @@ main(int argc, char **argv)
 		return demo(&cfg);
 	int rc = certs_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1);
 	if (rc >= 0)
+		return rc;
+	if ((rc = fed_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1)) >= 0)
 		return rc;
 	usage();
 	return 2;

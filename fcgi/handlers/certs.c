@@ -433,14 +433,14 @@ h_verify_form(struct request *req, struct response *r)
 void
 h_keys_json(struct request *req, struct response *r)
 {
-	const struct keyset *ks = keyset_cached(req->w->db, req->w->cfg, NULL);
-	if (ks == NULL) {
+	json_t *doc = keyset_published(req->w->db, req->w->cfg);
+	if (doc == NULL) {
 		resp_error(req, r, "db_unavailable", NULL);
 		return;
 	}
 	req->api = true;
 	resp_header(req, r, "Cache-Control: public, max-age=300");
-	resp_view(r, 200, keyset_to_json(ks), NULL);
+	resp_view(r, 200, doc, NULL);
 }
 
 void
