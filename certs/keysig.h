@@ -26,6 +26,12 @@
 #define KEYSET_CANON_MAX 4096
 #define KEYSET_FP_HEX 64
 #define KEYSET_CANON_FIRST "tmcred-keyset-v1"
+/* A trust list file (tmcred-ctl trust-export, tmcred-verify --trust): {"format",
+   "exported_by","keysets":[<published key set documents>]}; each set's "fingerprint" is
+   recomputed by the reader, a set whose stated fingerprint differs is refused. */
+#define TRUST_FORMAT "tmcred-trust-v1"
+#define TRUST_JSON_MAX (KEYSET_JSON_MAX * (PEERS_TRUST_MAX + 1))
+#define PEERS_TRUST_MAX 64
 
 struct keyset_sig {
 	char          key_id[CERT_KEY_ID_MAX + 1];

@@ -15,6 +15,7 @@
 #include "../courses/trainees.h"
 #include "../certs/ctl.h"
 #include "../certs/fedctl.h"
+#include "../certs/fetch.h"
 #include "config.h"
 #include "db.h"
 #include "keys.h"
@@ -276,7 +277,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[optind];
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0 || fetch_global_init() < 0) {
 		fprintf(stderr, "tmcred-ctl: library init failed\n");
 		return 1;
 	}

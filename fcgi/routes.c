@@ -115,6 +115,17 @@ const struct route routes[] = {
 	{ "GET", "/verify", h_verify_form, 0, R_DB },
 	{ "GET", "/.well-known/tmcred-keys.json", h_keys_json, 0, R_DB },
 	{ "GET", "/status/{n}", h_status_list, 0, R_DB },
+
+	/* --- federation --- */
+	{ "GET", "/admin/peers", h_peers, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/peers", h_peers, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers", h_peer_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/peers", h_peer_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers/pull", h_federation_pull, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/federation/pull", h_federation_pull, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
+	/* --- end federation --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

@@ -329,6 +329,21 @@ verify_view(const struct verify_result *v)
 		json_object_set_new(o, "rev", json_integer(v->rev));
 		json_object_set_new(o, "signed", json_boolean(v->from_signature));
 	}
+	if (v->peer[0]) {
+		/* another node's certificate: who signed it, or that this node does not trust it */
+		json_object_set_new(o, "issuer_node", json_string(v->peer));
+		json_object_set_new(o, "issuer_trusted", json_boolean(v->peer_trusted));
+		if (v->peer_trusted && v->from_signature) {
+			char line[160];
+			snprintf(line, sizeof(line), "valid signature from %s (%s)", v->peer_name, v->peer);
+			json_object_set_new(o, "issuer_name", json_string(v->peer_name));
+			json_object_set_new(o, "signature", json_string(line));
+		}
+		if (!v->peer_trusted)
+			json_object_set_new(o, "untrusted_node", json_true());
+		if (v->peer_why[0])
+			json_object_set_new(o, "status_reason", json_string(v->peer_why));
+	}
 	if (v->status == VS_SUPERSEDED) {
 		json_object_set_new(o, "current_rev", json_integer(v->current_rev));
 		json_object_set_new(o, "current_url", json_string(v->current_url));
