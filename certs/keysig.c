@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define B64_PK_LEN sodium_base64_ENCODED_LEN(SIG_PK_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 #define B64_SIG_LEN sodium_base64_ENCODED_LEN(SIG_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
@@ -195,4 +197,47 @@ keyset_update_code(enum keyset_update u)
 	case KU_NODE_CHANGED: return "node_changed";
 	}
 	return "unsigned_rotation";
+}
+
+int
+trust_parse(const char *json, size_t len, struct keyset *sets, size_t cap, size_t *n,
+    const char **why)
+{
+	json_t *root, *a;
+	const char *format;
+	*n = 0;
+	*why = NULL;
+	if (len > TRUST_JSON_MAX || (root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		*why = "not JSON (or larger than TRUST_JSON_MAX)";
+		return -1;
+	}
+	format = json_string_value(json_object_get(root, "format"));
+	a = json_object_get(root, "keysets");
+	if (format == NULL || strcmp(format, TRUST_FORMAT) != 0)
+		*why = "format is not " TRUST_FORMAT;
+	else if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > cap)
+		*why = "keysets must be an array of 1..PEERS_TRUST_MAX key sets";
+	for (size_t i = 0; *why == NULL && i < json_array_size(a); i++) {
+		json_t *e = json_array_get(a, i);
+		const char *stated = json_string_value(json_object_get(e, "fingerprint"));
+		char *text = json_dumps(e, JSON_COMPACT), fp[KEYSET_FP_HEX + 1];
+		if (text == NULL || keyset_parse(text, strlen(text), &sets[i], why) < 0)
+			*why = *why ? *why : "bad key set";
+		else if (keyset_fingerprint(&sets[i], fp) < 0 || stated == NULL ||
+		    strcasecmp(stated, fp) != 0)
+			*why = "a key set's fingerprint does not match its keys";
+		else {
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(sets[j].node, sets[i].node) == 0)
+					*why = "two key sets for one node";
+		}
+		free(text);
+		*n = i + 1;
+	}
+	json_decref(root);
+	if (*why != NULL) {
+		*n = 0;
+		return -1;
+	}
+	return 0;
 }

@@ -76,6 +76,13 @@ enum keyset_update {
 	KU_UNSIGNED,        /* another set, not endorsed by any trusted key: reject */
 	KU_NODE_CHANGED,    /* another node code: reject (a peer never changes its code) */
 };
+/*
+ * A trust list file: every key set in it parsed (keyset_parse) and its stated fingerprint
+ * checked against the recomputed one. 0, or -1 with a short English reason in *why.
+ */
+int	 trust_parse(const char *json, size_t len, struct keyset *sets, size_t cap, size_t *n,
+	    const char **why);
+
 enum keyset_update keyset_update_check(const struct keyset *trusted, const struct keyset *fresh,
     const struct keyset_sigs *, char signer[CERT_KEY_ID_MAX + 1]);
 const char *keyset_update_code(enum keyset_update);
