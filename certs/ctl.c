@@ -9,6 +9,7 @@
 #include "../courses/trainees.h"
 #include "issue.h"
 #include "keystore.h"
+#include "progress.h"
 
 static int
 open_db(const struct tm_config *cfg, struct db **d)
@@ -71,7 +72,8 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 	int rc = 0;
 
 	if (strcmp(cmd, "signkey") && strcmp(cmd, "signkey-rotate") && strcmp(cmd, "cert-import") &&
-	    strcmp(cmd, "cert-import-many"))
+	    strcmp(cmd, "cert-import-many") && strcmp(cmd, "progress-check") &&
+	    strcmp(cmd, "progress-json"))
 		return -1;
 	if (open_db(cfg, &d) < 0)
 		return 1;
@@ -90,6 +92,22 @@ certs_ctl(const struct tm_config *cfg, const char *cmd, int argc, char **argv)
 			printf("%s\n", id);
 	} else if (strcmp(cmd, "cert-import-many") == 0) {
 		rc = import_many(d, cfg, argc, argv);
+	} else if (strcmp(cmd, "progress-check") == 0) {
+		bool rebuild = argc == 1 && strcmp(argv[0], "--rebuild") == 0;
+		if (argc > 1 || (argc == 1 && !rebuild)) {
+			fprintf(stderr, "usage: tmcred-ctl progress-check [--rebuild]\n");
+			rc = 2;
+		} else {
+			long diff = progress_check(d, rebuild, stdout);
+			rc = diff < 0 ? 3 : diff > 0 && !rebuild ? 1 : 0;
+		}
+	} else if (strcmp(cmd, "progress-json") == 0) {
+		json_t *node = NULL;
+		if (progress_node_json(d, &node) < 0)
+			rc = 3;
+		else
+			json_dumpf(node, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		json_decref(node);
 	} else {
 		struct ymd on;
 		json_t *out = NULL;

@@ -14,6 +14,11 @@
  *                                record a certificate issued before tmcred (no eligibility
  *                                check; audited as an import) and print its serial and link
  *   cert-import-many LEVEL YYYY-MM-DD < person ids, one per line (bulk imports, benchmarks)
+ *   progress-check [--rebuild]   recount the goal's progress from the certificates and compare
+ *                                with the kept counters: exit 0 when equal, 1 on any difference
+ *                                (each printed), 3 on a database error; --rebuild replaces the
+ *                                kept rows by the recount (after a bulk load or a new rule)
+ *   progress-json                this node's counts, as GET /api/v1/progress's "node"
  * Returns the exit status, or -1 when cmd is not one of them.
  */
 int	 certs_ctl(const struct tm_config *, const char *cmd, int argc, char **argv);

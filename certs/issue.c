@@ -8,6 +8,7 @@
 #include "../courses/catalogue.h"
 #include "../db/audit.h"
 #include "keystore.h"
+#include "progress.h"
 #include "signature.h"
 
 #define COLS "c.id, c.serial, c.person_id, c.level, c.holder_name, c.rev, c.first_issued_on," \
@@ -216,7 +217,8 @@ issue_tx(struct db *d, void *arg)
 	if ((rc = db_exec(d, "INSERT INTO certificate_revisions (certificate_id, rev, issued_on,"
 	    " expires_on, key_id, signature) VALUES (?, 1, ?, ?, ?, ?)", rv, 5, NULL, NULL)) != DB_OK ||
 	    (rc = db_exec(d, "INSERT INTO person_levels (person_id, level, held_since, source,"
-	    " certificate_serial) VALUES (?, ?, ?, 'certificate', ?)", hv, 4, NULL, NULL)) != DB_OK)
+	    " certificate_serial) VALUES (?, ?, ?, 'certificate', ?)", hv, 4, NULL, NULL)) != DB_OK ||
+	    (rc = progress_sync_person(d, in->person_id)) != DB_OK)
 		return rc;
 	json_t *after = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:b}", "serial", t->serial,
 	    "person_id", (json_int_t)in->person_id, "level", in->level, "issued_on", day,
@@ -356,6 +358,8 @@ status_tx(struct db *d, void *arg)
 		rc = db_exec(d, "UPDATE person_levels SET status = 'withdrawn'"
 		    " WHERE certificate_serial = ?", pv, 1, NULL, NULL);
 	}
+	if (rc == DB_OK)
+		rc = progress_sync_person(d, r.o[2].i);     /* the goal's count follows the status */
 	if (rc != DB_OK)
 		return rc;
 	json_t *after = json_pack("{s:s, s:s, s:s, s:s}", "serial", r.serial, "from", r.status,
@@ -510,7 +514,8 @@ renew_tx(struct db *d, void *arg)
 	if ((rc = db_exec(d, "UPDATE certificates SET rev = ?, issued_on = ?, expires_on = ?,"
 	    " key_id = ?, signature = ? WHERE id = ?", uv, 6, NULL, NULL)) != DB_OK ||
 	    (rc = db_exec(d, "INSERT INTO certificate_revisions (certificate_id, rev, issued_on,"
-	    " expires_on, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)", rv, 6, NULL, NULL)) != DB_OK)
+	    " expires_on, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)", rv, 6, NULL, NULL)) != DB_OK ||
+	    (rc = progress_sync_person(d, r.o[2].i)) != DB_OK)
 		return rc;
 	json_t *after = json_pack("{s:s, s:I, s:s, s:s, s:f}", "serial", r.serial, "rev",
 	    (json_int_t)rev, "issued_on", issued, "expires_on", expires, "hours", total / 2.0);

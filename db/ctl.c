@@ -36,6 +36,8 @@ usage(void)
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
 	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
 	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n"
+	    "  progress-check [--rebuild]              recount the goal progress; exit 1 on a difference\n"
+	    "  progress-json                           this node's goal progress counts (JSON)\n"
 	    "  node-fingerprint   this node's key set fingerprint (peers pin it)\n"
 	    "  peer-add URL FINGERPRINT | peer-remove CODE | peer-list   the trust list\n"
 	    "  federation-pull    refetch every peer's key set and signed summary\n"
