@@ -125,6 +125,9 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/federation/pull", h_federation_pull, ROLE_ADMIN, R_DB },
 	{ "POST", "/admin/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/federation/summary", h_federation_summary, 0, R_DB },
+	{ "GET", "/progress/region", h_progress_region, 0, R_DB },
+	{ "GET", "/api/v1/progress/region", h_progress_region, 0, R_DB },
 	/* --- end federation --- */
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../certs/fedsummary.h"
 #include "../../certs/peers.h"
 #include "../errors.h"
 #include "../fields.h"
@@ -117,4 +118,34 @@ h_federation_pull(struct request *req, struct response *r)
 		return;
 	}
 	resp_view(r, 200, json_pack("{s:o}", "peers", result), NULL);
+}
+
+/* GET /api/v1/federation/summary: this node's signed progress summary, for peers. */
+void
+h_federation_summary(struct request *req, struct response *r)
+{
+	json_t *out = NULL;
+	const char *why = fed_summary_own(req->w->db, req->w->cfg, &req->w->keys, &out);
+	req->api = true;
+	if (why != NULL) {
+		resp_error(req, r, why, NULL);
+		return;
+	}
+	resp_header(req, r, "Cache-Control: no-store");
+	resp_view(r, 200, out, NULL);
+}
+
+/* GET /progress/region and /api/v1/progress/region: this node and its peers' last summaries. */
+void
+h_progress_region(struct request *req, struct response *r)
+{
+	json_t *out = NULL;
+	const char *why = fed_region(req->w->db, req->w->cfg, &req->w->keys, &out);
+	if (why != NULL) {
+		resp_error(req, r, why, NULL);
+		return;
+	}
+	json_object_set_new(out, "page_title", json_string("区域进展（长三角联盟）"));
+	resp_header(req, r, "Cache-Control: no-store");
+	resp_view(r, 200, out, "progress_region");
 }

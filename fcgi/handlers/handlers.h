@@ -84,6 +84,8 @@ void	 h_peers(struct request *, struct response *);
 void	 h_peer_add(struct request *, struct response *);
 void	 h_peer_remove(struct request *, struct response *);
 void	 h_federation_pull(struct request *, struct response *);
+void	 h_federation_summary(struct request *, struct response *);
+void	 h_progress_region(struct request *, struct response *);
 
 /* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
 const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);
