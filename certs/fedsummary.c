@@ -33,42 +33,69 @@ regional_key(const struct tm_config *cfg, unsigned char key[REGION_KEY_BYTES])
 	return ok;
 }
 
-struct hash_ctx {
-	struct db *d;
-	const struct tm_keys *keys;
-	const unsigned char *rkey;
-	struct summary *s;
-	size_t cap;
+struct ids_ctx {
+	int64_t *ids;
+	size_t n, cap;
 };
 
-/* One counted person: decrypt the ID number, hash it under the regional key. */
+/* progress_each_counted_person's callback: collects the counted persons' ids. */
 static int
-hash_person(void *arg, long long person_id)
+collect_id(void *arg, long long person_id)
 {
-	struct hash_ctx *c = arg;
-	unsigned char enc[ID_ENC_BYTES];
-	char id[19];
-	struct db_val v[] = { DBV_I64(person_id) };
-	struct db_out o[] = { DBO_BLOB(enc) };
-	if (db_row(c->d, "SELECT id_enc FROM persons WHERE id = ?", v, 1, o, 1) != DB_OK ||
-	    o[0].len != ID_ENC_BYTES)
-		return -1;
-	if (crypto_secretbox_open_easy((unsigned char *)id, enc + crypto_secretbox_NONCEBYTES,
-	    ID_ENC_BYTES - crypto_secretbox_NONCEBYTES, enc, c->keys->id_enc) != 0)
-		return -1;
-	if (c->s->npersons == c->cap) {
+	struct ids_ctx *c = arg;
+	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 1024;
-		void *p = cap <= SUMMARY_PERSONS_MAX ? realloc(c->s->persons, cap * REGION_HASH_BYTES) :
-		    NULL;
-		if (p == NULL) {
-			sodium_memzero(id, sizeof(id));
+		void *p = cap <= SUMMARY_PERSONS_MAX ? realloc(c->ids, cap * sizeof(int64_t)) : NULL;
+		if (p == NULL)
 			return -1;
-		}
-		c->s->persons = p;
+		c->ids = p;
 		c->cap = cap;
 	}
-	region_person_hash(c->rkey, id, c->s->persons[c->s->npersons++]);
-	sodium_memzero(id, sizeof(id));
+	c->ids[c->n++] = person_id;
+	return 0;
+}
+
+#define HASH_CHUNK 100   /* ids per SELECT: one round trip per hundred persons */
+
+/* Decrypts each person's ID number and hashes it under the regional key into s->persons. */
+static int
+hash_persons(struct db *d, const struct tm_keys *keys, const unsigned char *rkey,
+    const struct ids_ctx *ids, struct summary *s)
+{
+	static char sql[64 + 3 * HASH_CHUNK];
+	unsigned char enc[ID_ENC_BYTES];
+	char id[19];
+	struct db_val v[HASH_CHUNK];
+	struct db_out o[] = { DBO_BLOB(enc) };
+	struct db_iter it;
+
+	if (sql[0] == '\0') {
+		size_t len = (size_t)snprintf(sql, sizeof(sql), "SELECT id_enc FROM persons WHERE id IN (?");
+		for (size_t i = 1; i < HASH_CHUNK; i++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ",?");
+		snprintf(sql + len, sizeof(sql) - len, ")");
+	}
+	if (ids->n > 0 && (s->persons = malloc(ids->n * REGION_HASH_BYTES)) == NULL)
+		return -1;
+	for (size_t at = 0; at < ids->n; at += HASH_CHUNK) {
+		/* a short last chunk repeats its last id: IN () ignores the duplicates */
+		for (size_t i = 0; i < HASH_CHUNK; i++)
+			v[i] = DBV_I64(ids->ids[at + i < ids->n ? at + i : ids->n - 1]);
+		enum db_rc rc = db_iter_start(d, &it, sql, v, HASH_CHUNK, o, 1);
+		while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
+			if (o[0].len != ID_ENC_BYTES || s->npersons == ids->n ||
+			    crypto_secretbox_open_easy((unsigned char *)id, enc + crypto_secretbox_NONCEBYTES,
+			    ID_ENC_BYTES - crypto_secretbox_NONCEBYTES, enc, keys->id_enc) != 0) {
+				rc = DB_ERR;
+				break;
+			}
+			region_person_hash(rkey, id, s->persons[s->npersons++]);
+		}
+		db_iter_end(&it);
+		sodium_memzero(id, sizeof(id));
+		if (rc != DB_NOROW)
+			return -1;
+	}
 	return 0;
 }
 
@@ -104,9 +131,12 @@ own_summary(struct db *d, const struct tm_config *cfg, const struct tm_keys *key
 	json_decref(node);
 	int rk = regional_key(cfg, rkey);
 	if (rk > 0) {
-		struct hash_ctx c = { d, keys, rkey, s, 0 };
+		struct ids_ctx ids = { NULL, 0, 0 };
 		s->has_persons = true;
-		int r = progress_each_counted_person(d, hash_person, &c);
+		int r = progress_each_counted_person(d, collect_id, &ids);
+		if (r == 0)
+			r = hash_persons(d, keys, rkey, &ids, s);
+		free(ids.ids);
 		sodium_memzero(rkey, sizeof(rkey));
 		if (r != 0) {
 			summary_free(s);
