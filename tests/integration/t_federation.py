@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import certsign
@@ -183,6 +184,8 @@ class Proxy:
                         status, body = r.status, r.read()
                 except urllib.error.HTTPError as e:
                     status, body = e.code, e.read()
+                except (urllib.error.URLError, OSError):
+                    return self._send(502, b"")     # C is gone (cleanup): a bad gateway
                 if mode == "tamper_summary" and self.path.startswith("/api/v1/federation/summary"):
                     d = json.loads(body)
                     d["by_level"]["senior"] += 1          # one more senior manager, same signature
@@ -317,6 +320,11 @@ def fed_peer_add_refusals_change_nothing():
     r = admin().post_json("/api/v1/peers", {"url": "http://127.0.0.1:%d" % free_port(),
                                             "fingerprint": S["fp_JS"]})
     lib.api_error(r, 502, "peer_down", "nothing listens there")
+    # the HTML face: the admin page again, with the reason on top
+    tok = admin().csrf_from("/admin/peers")
+    r = admin().post_form("/admin/peers", {"csrf": tok, "url": b.base, "fingerprint": wrong})
+    check(r.status == 422 and 'data-code="peer_pin_mismatch"' in r.text and b.base in r.text,
+          "form add with a wrong pin: %s" % r.short())
     check(a.sql1("SELECT COUNT(*) FROM peers") == before, "a refused peer was stored")
     page = admin_page()
     check("peer_pin_mismatch" in page and "peer_down" in page, "refusals are not reported on /admin/peers")
@@ -422,6 +430,9 @@ def fed_summaries_and_regional_total():
     res = pull()
     check(res.get("JS", {}).get("summary") in ("ok", "same") and res.get("ZJ", {}).get("summary") in ("ok", "same"),
           "pull: %r" % res)
+    tok = admin().csrf_from("/admin/peers")
+    r = admin().post_form("/admin/peers/pull", {"csrf": tok})
+    check(r.status == 200 and 'class="meta pulled" data-peer="JS"' in r.text, "the pull button: %s" % r.short())
     counts = {}
     for n in (a, b, c):
         s = n.json("/api/v1/federation/summary")
