@@ -182,7 +182,7 @@ Test(summary, region_counts_each_person_once)
 {
 	struct summary a, b, c;
 	unsigned char ta[] = { 1, 2, 3 }, tb[] = { 3, 4 }, tc[] = { 4, 5, 1 };
-	int64_t shared[3];
+	int64_t shared[4];
 	struct region_total t;
 	make(&a, "SH", ta, 3);
 	make(&b, "JS", tb, 2);
