@@ -154,6 +154,8 @@ fed_verify_link(struct db *d, const struct tm_config *cfg, const struct verify_l
 		return DB_OK;
 	snprintf(v->peer, sizeof(v->peer), "%s", s.node);
 	const struct peer *p = peer_cached(d, s.node);
+	if (p == NULL && !peer_cache_loaded())
+		return DB_GONE;             /* the trust list cannot be read: 503, not "untrusted" */
 	if (p == NULL) {
 		v->status = VS_UNKNOWN;     /* not from a node this one trusts */
 		return DB_OK;

@@ -327,6 +327,12 @@ peer_cached(struct db *d, const char *code)
 	return NULL;
 }
 
+int
+peer_cache_loaded(void)
+{
+	return cache_ok;
+}
+
 void
 peer_cache_drop(void)
 {

@@ -58,6 +58,8 @@ enum db_rc peers_read(struct db *, struct peer *out, size_t cap, size_t *n);
 /* The peer with this node code from a per-worker copy (PEERS_CACHE_SECONDS), or NULL. */
 const struct peer *peer_cached(struct db *, const char *code);
 
+/* 1 when the per-worker copy was ever read (a NULL from peer_cached then means "not a peer"). */
+int	 peer_cache_loaded(void);
 /* Forget the per-worker copy (after a rotation was accepted). */
 void	 peer_cache_drop(void);
 
