@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../courses/date.h"
+#include "keysig.h"
 
 static void
 key_path(const struct tm_config *cfg, const char *id, char *out, size_t cap)
@@ -239,4 +240,38 @@ signkey_for(struct db *d, const struct tm_config *cfg, struct ymd day,
 	}
 	snprintf(err, errlen, "no signing key covers that date");
 	return -1;
+}
+
+json_t *
+keyset_published(struct db *d, const struct tm_config *cfg)
+{
+	static json_t *doc;
+	static char doc_fp[KEYSET_FP_HEX + 1];
+	static struct keyset_sigs sigs;
+	char fp[KEYSET_FP_HEX + 1], path[1200];
+	const struct keyset *ks = keyset_cached(d, cfg, NULL);
+
+	if (ks == NULL || keyset_fingerprint(ks, fp) < 0)
+		return doc != NULL ? json_incref(doc) : NULL;
+	if (doc != NULL && strcmp(fp, doc_fp) == 0)
+		return json_incref(doc);
+	memset(&sigs, 0, sizeof(sigs));
+	for (size_t i = 0; i < ks->n; i++) {
+		unsigned char sk[SIG_SK_BYTES], pk[SIG_PK_BYTES];
+		key_path(cfg, ks->keys[i].id, path, sizeof(path));
+		if (read_seed(path, sk) < 0)
+			continue;
+		crypto_sign_ed25519_sk_to_pk(pk, sk);
+		if (memcmp(pk, ks->keys[i].pk, SIG_PK_BYTES) == 0 &&
+		    keyset_sign(ks, ks->keys[i].id, sk, &sigs.s[sigs.n]) == 0)
+			sigs.n++;
+		sodium_memzero(sk, sizeof(sk));
+	}
+	json_t *fresh = keyset_signed_json(ks, &sigs);
+	if (fresh == NULL)
+		return doc != NULL ? json_incref(doc) : NULL;
+	json_decref(doc);
+	doc = fresh;
+	memcpy(doc_fp, fp, sizeof(doc_fp));
+	return json_incref(doc);
 }

@@ -47,4 +47,12 @@ int	 signkey_for(struct db *, const struct tm_config *, struct ymd day,
 	    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES], char *err,
 	    size_t errlen);
 
+/*
+ * The published key set document (certs/keysig.h, GET /.well-known/tmcred-keys.json): the
+ * cached key set with its fingerprint, signed by every key of the set whose private file this
+ * host holds (closed windows included: a rotation is endorsed by the key peers already trust).
+ * Rebuilt only when the fingerprint changes. New reference; NULL when never readable.
+ */
+json_t	*keyset_published(struct db *, const struct tm_config *);
+
 #endif

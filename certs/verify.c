@@ -5,14 +5,15 @@
 #include <time.h>
 
 #include "../courses/mask.h"
+#include "fedverify.h"
 #include "issue.h"
 #include "keystore.h"
 #include "snapshot.h"
 
 static const char *const codes[] = { "valid", "expired", "suspended", "revoked", "unknown",
-	"forged", "superseded" };
+	"forged", "superseded", "status_unavailable" };
 static const char *const zh[] = { "有效", "已过期", "已暂停", "已撤销", "未找到",
-	"伪造或被篡改", "已更新" };
+	"伪造或被篡改", "已更新", "状态暂不可查" };
 
 const char *
 vstatus_code(enum vstatus s)
@@ -143,10 +144,8 @@ cert_verify_link(struct db *d, const struct tm_config *cfg, const char *path, si
 	if (ks == NULL)
 		return DB_GONE;
 	enum cert_check c = cert_check(ks, &l);
-	if (c == CHECK_OTHER_NODE) {
-		v->status = VS_UNKNOWN;     /* a peer's certificate: federation (issue 9) */
-		return DB_OK;
-	}
+	if (c == CHECK_OTHER_NODE)
+		return fed_verify_link(d, cfg, &l, v);
 	if (c != CHECK_GENUINE)
 		return DB_OK;
 	v->from_signature = true;

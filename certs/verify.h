@@ -5,6 +5,7 @@
 
 #include "../db/config.h"
 #include "../db/db.h"
+#include "keyset.h"
 #include "signature.h"
 
 /*
@@ -14,6 +15,7 @@
  */
 enum vstatus {
 	VS_VALID, VS_EXPIRED, VS_SUSPENDED, VS_REVOKED, VS_UNKNOWN, VS_FORGED, VS_SUPERSEDED,
+	VS_STATUS_UNAVAILABLE,  /* a peer's genuine certificate whose node did not answer */
 };
 
 struct verify_result {
@@ -28,6 +30,11 @@ struct verify_result {
 	char issued[11], expires[11];
 	unsigned rev, current_rev;
 	char current_url[VERIFY_URL_MAX + 1];   /* superseded: the current revision's link */
+	/* another node's certificate (certs/fedverify.h) */
+	char peer[SERIAL_NODE_MAX + 1];          /* the serial's node, "" for this node's */
+	char peer_name[KEYSET_NAME_MAX + 1];
+	bool peer_trusted;                       /* on the trust list: signature checked offline */
+	char peer_why[32];                       /* status_unavailable: peer_down, peer_timeout, ... */
 };
 
 /*

@@ -5,6 +5,8 @@
  *   tmcred-verify --keys KEYSET.json [--name NAME] URL
  *   tmcred-verify --keys KEYSET.json [--name NAME] --serial SERIAL --token TOKEN
  *   tmcred-verify --keys KEYSET.json [--name NAME] --png FILE
+ *   tmcred-verify --trust TRUST.json ...   (instead of --keys: a trust list file, tmcred-ctl
+ *                                           trust-export; the set of the serial's node is used)
  *
  * Exit status: 0 only for a genuine signature (see `usage` and certs/README.md). A genuine
  * signature says the node issued these claims; whether the certificate is still valid
@@ -19,6 +21,7 @@
 #include <strings.h>
 
 #include "certs/keyset.h"
+#include "certs/keysig.h"
 #include "certs/qrread.h"
 #include "certs/signature.h"
 #include "certs/statement.h"
@@ -43,10 +46,13 @@ usage(FILE *f)
 	    "usage: tmcred-verify --keys KEYSET.json [--name NAME] URL\n"
 	    "       tmcred-verify --keys KEYSET.json [--name NAME] --serial SERIAL --token TOKEN\n"
 	    "       tmcred-verify --keys KEYSET.json [--name NAME] --png FILE\n"
+	    "       tmcred-verify --trust TRUST.json ...  (a trust list, tmcred-ctl trust-export)\n"
 	    "\n"
-	    "Checks the signature of a tmcred certificate or credit statement (CS-...) link offline. KEYSET.json is a saved copy of\n"
+	    "Checks the signature of a tmcred certificate or credit statement (CS-...) link offline.\n"
+	    "KEYSET.json is a saved copy of\n"
 	    "the node's GET /.well-known/tmcred-keys.json. --name also checks that the certificate was\n"
-	    "issued to that full name (exactly as printed on it).\n"
+	    "issued to that full name (exactly as printed on it). With --trust, the key set of the\n"
+	    "serial's node is taken from the trust list; a node not in it exits 5.\n"
 	    "\n"
 	    "exit status: 0 genuine, 1 forged, 2 usage, 3 malformed link or serial, 4 unknown key,\n"
 	    "             5 another node's certificate or host, 6 bad key set, 7 unreadable image,\n"
@@ -126,8 +132,8 @@ hours_text(unsigned x2, char *buf, size_t cap)
  * signed figures printed per year. Returns the exit status.
  */
 static int
-verify_statement(const struct keyset *ks, const char *keys, const char *url, const char *path,
-    const char *name)
+verify_statement(const struct keyset *ks, const char *keys, const struct keyset *trusted,
+    size_t ntrusted, const char *url, const char *path, const char *name)
 {
 	struct stmt_link l;
 	struct stmt_no sn;
@@ -146,6 +152,18 @@ verify_statement(const struct keyset *ks, const char *keys, const char *url, con
 		    "FORGED: the token is malformed or altered (%s)\n" :
 		    "MALFORMED: not a verification link (%s)\n", vurl_err_code(ve));
 		return ve == VURL_ETOKEN || ve == VURL_OK ? EXIT_FORGED : EXIT_MALFORMED;
+	}
+	if (trusted != NULL) {
+		/* a trust list: the set of the statement's node, as for certificates */
+		size_t i = 0;
+		for (; i < ntrusted && strcmp(trusted[i].node, sn.node) != 0; i++)
+			;
+		if (i >= ntrusted) {
+			printf("NOT TRUSTED: statement %s is not from a node in the trust list %s\n",
+			    l.claims.no, keys);
+			return EXIT_OTHER_NODE;
+		}
+		ks = &trusted[i];
 	}
 	enum cert_check cc = key_check(ks, sn.node, l.claims.key_id, l.claims.issued, p,
 	    (size_t)n, l.sig);
@@ -205,6 +223,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "keys", required_argument, NULL, 'k' },
+		{ "trust", required_argument, NULL, 'T' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "token", required_argument, NULL, 't' },
 		{ "png", required_argument, NULL, 'p' },
@@ -212,11 +231,12 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keys = NULL, *serial = NULL, *token = NULL, *png = NULL, *name = NULL;
+	const char *keys = NULL, *trust = NULL, *serial = NULL, *token = NULL, *png = NULL, *name = NULL;
 	char text[QRREAD_TEXT_MAX], path[3 + SERIAL_MAX + 1 + VERIFY_TOKEN_MAX + 1];
 	char path_or_url[VERIFY_URL_MAX + 1];
 	const char *url = NULL, *why = NULL;
-	struct keyset ks;
+	static struct keyset ks, trusted[PEERS_TRUST_MAX];
+	size_t ntrusted = 0;
 	struct verify_link l;
 	enum vurl_err ve;
 	enum cert_check cc;
@@ -224,9 +244,10 @@ main(int argc, char **argv)
 	size_t len;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "k:s:t:p:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:T:s:t:p:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': keys = optarg; break;
+		case 'T': trust = optarg; break;
 		case 's': serial = optarg; break;
 		case 't': token = optarg; break;
 		case 'p': png = optarg; break;
@@ -238,7 +259,7 @@ main(int argc, char **argv)
 	if (optind < argc)
 		url = argv[optind++];
 	/* exactly one of: URL, --serial + --token, --png */
-	if (keys == NULL || optind != argc || (serial == NULL) != (token == NULL) ||
+	if ((keys == NULL) == (trust == NULL) || optind != argc || (serial == NULL) != (token == NULL) ||
 	    (url != NULL) + (serial != NULL) + (png != NULL) != 1) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -248,16 +269,30 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if ((json = slurp(keys, KEYSET_JSON_MAX, &len)) == NULL) {
-		fprintf(stderr, "tmcred-verify: %s: %s\n", keys, strerror(errno));
-		return EXIT_KEYSET;
-	}
-	if (keyset_parse(json, len, &ks, &why) < 0) {
-		fprintf(stderr, "tmcred-verify: %s: not a key set: %s\n", keys, why);
+	if (trust != NULL) {
+		keys = trust;
+		if ((json = slurp(trust, TRUST_JSON_MAX, &len)) == NULL) {
+			fprintf(stderr, "tmcred-verify: %s: %s\n", trust, strerror(errno));
+			return EXIT_KEYSET;
+		}
+		if (trust_parse(json, len, trusted, PEERS_TRUST_MAX, &ntrusted, &why) < 0) {
+			fprintf(stderr, "tmcred-verify: %s: not a trust list: %s\n", trust, why);
+			free(json);
+			return EXIT_KEYSET;
+		}
 		free(json);
-		return EXIT_KEYSET;
+	} else {
+		if ((json = slurp(keys, KEYSET_JSON_MAX, &len)) == NULL) {
+			fprintf(stderr, "tmcred-verify: %s: %s\n", keys, strerror(errno));
+			return EXIT_KEYSET;
+		}
+		if (keyset_parse(json, len, &ks, &why) < 0) {
+			fprintf(stderr, "tmcred-verify: %s: not a key set: %s\n", keys, why);
+			free(json);
+			return EXIT_KEYSET;
+		}
+		free(json);
 	}
-	free(json);
 
 	if (png != NULL) {
 		enum qrread_err qe = qr_read_png_file(png, text, sizeof(text), &len);
@@ -273,7 +308,8 @@ main(int argc, char **argv)
 		size_t bl;
 		if (verify_url_split(url, strlen(url), &bl) == VURL_OK &&
 		    stmt_no_like(url + bl + 3, strlen(url + bl + 3)))
-			return verify_statement(&ks, keys, url, NULL, name);
+			return verify_statement(&ks, keys, trust ? trusted : NULL, ntrusted, url, NULL,
+			    name);
 	} else if (stmt_no_like(serial, strlen(serial))) {
 		if (strlen(serial) > STMT_NO_MAX || strlen(token) > STMT_TOKEN_MAX ||
 		    strchr(serial, '/') || strchr(token, '/')) {
@@ -282,7 +318,7 @@ main(int argc, char **argv)
 		}
 		char sp[3 + STMT_NO_MAX + 1 + STMT_TOKEN_MAX + 1];
 		snprintf(sp, sizeof(sp), "/V/%s/%s", serial, token);
-		return verify_statement(&ks, keys, NULL, sp, name);
+		return verify_statement(&ks, keys, trust ? trusted : NULL, ntrusted, NULL, sp, name);
 	}
 	if (url != NULL) {
 		ve = verify_url_parse(url, strlen(url), &l);
@@ -312,6 +348,19 @@ main(int argc, char **argv)
 		return EXIT_MALFORMED;
 	}
 
+	if (trust != NULL) {
+		struct serial sp;
+		size_t i = 0;
+		if (serial_parse(l.claims.serial, strlen(l.claims.serial), &sp) == SERIAL_OK)
+			for (; i < ntrusted && strcmp(trusted[i].node, sp.node) != 0; i++)
+				;
+		if (i >= ntrusted) {
+			printf("NOT TRUSTED: serial %s is not from a node in the trust list %s\n",
+			    l.claims.serial, trust);
+			return EXIT_OTHER_NODE;
+		}
+		ks = trusted[i];
+	}
 	cc = cert_check(&ks, &l);
 	switch (cc) {
 	case CHECK_GENUINE:
@@ -352,7 +401,12 @@ main(int argc, char **argv)
 			return EXIT_NAME;
 		}
 	}
-	printf("GENUINE: signed by node %s with key %s (真实签名)\n", ks.node, l.claims.key_id);
+	if (trust != NULL)
+		printf("GENUINE: valid signature from %s (%s), key %s (真实签名)\n",
+		    ks.name[0] ? ks.name : ks.node, ks.node, l.claims.key_id);
+	else
+		printf("GENUINE: signed by node %s with key %s (真实签名)\n", ks.node,
+		    l.claims.key_id);
 	print_claims(&l, &ks);
 	if (name != NULL)
 		printf("name:     %s (matches)\n", name);

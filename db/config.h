@@ -30,6 +30,16 @@ struct tm_config {
 	 * the bound applies to other hosts and to changes made in SQL (fcgi/session.h).
 	 */
 	unsigned session_cache_seconds;
+	/*
+	 * [federation] (certs/README.md "Federation"): fetches of peers' documents are bounded
+	 * by connect_timeout_ms / timeout_ms; a peer's live certificate status is cached per
+	 * worker for status_cache_seconds; regional_key_file names the 32-byte key the region's
+	 * nodes share for counting a person certified at two nodes once ("" = none).
+	 */
+	unsigned fed_connect_timeout_ms;
+	unsigned fed_timeout_ms;
+	unsigned fed_status_cache_seconds;
+	char fed_regional_key_file[1024];
 };
 
 /* Defaults, then the file (if path is not NULL), then the environment. 0 or -1 with err. */

@@ -14,6 +14,8 @@
 #include "../courses/records.h"
 #include "../courses/trainees.h"
 #include "../certs/ctl.h"
+#include "../certs/fedctl.h"
+#include "../certs/fetch.h"
 #include "config.h"
 #include "db.h"
 #include "keys.h"
@@ -36,7 +38,12 @@ usage(void)
 	    "  cert-import-many LEVEL YYYY-MM-DD < ids  the same for many persons\n"
 	    "  progress-check                          recount the goal progress; exit 1 on a difference\n"
 	    "  progress-rebuild                        replace the goal progress counters by the recount\n"
-	    "  progress-json                           this node's goal progress counts (JSON)\n");
+	    "  progress-json                           this node's goal progress counts (JSON)\n"
+	    "  node-fingerprint   this node's key set fingerprint (peers pin it)\n"
+	    "  peer-add URL FINGERPRINT | peer-remove CODE | peer-list   the trust list\n"
+	    "  federation-pull    refetch every peer's key set and signed summary\n"
+	    "  trust-export       the trust list as a file for tmcred-verify --trust\n"
+	    "  regional-key FILE  a new regional key (0600), shared by the region's nodes\n");
 }
 
 static void
@@ -273,7 +280,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[optind];
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0) {
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0 || fetch_global_init() < 0) {
 		fprintf(stderr, "tmcred-ctl: library init failed\n");
 		return 1;
 	}
@@ -311,6 +318,8 @@ main(int argc, char **argv)
 		return demo(&cfg);
 	int rc = certs_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1);
 	if (rc >= 0)
+		return rc;
+	if ((rc = fed_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1)) >= 0)
 		return rc;
 	usage();
 	return 2;

@@ -116,6 +116,27 @@ static const struct err_def table[] = {
 	{ "progress_no_rule", 500, "缺少培养目标计数规则" },
 	{ "baseline_number_invalid", 422, "基线人数须为 0 至 1000000 之间的整数" },
 	/* --- end progress --- */
+
+	/* --- federation --- */
+	{ "peer_url_invalid", 422, "节点地址无效：应为 http:// 或 https:// 开头的地址（不超过 64 个字符）" },
+	{ "peer_fingerprint_invalid", 422, "密钥集指纹应为 64 位十六进制字符" },
+	{ "peer_pin_mismatch", 422, "对方节点发布的密钥集与给定指纹不符，未添加" },
+	{ "peer_is_self", 422, "这是本节点自己的密钥集" },
+	{ "peer_exists", 409, "该节点（编码或地址）已在信任列表中" },
+	{ "peer_not_found", 404, "信任列表中没有该节点" },
+	{ "peer_down", 502, "无法连接对方节点" },
+	{ "peer_timeout", 504, "对方节点响应超时" },
+	{ "peer_too_large", 502, "对方节点返回的内容超过大小上限" },
+	{ "peer_http_status", 502, "对方节点返回了错误状态（或重定向）" },
+	{ "peer_tls", 502, "对方节点的 TLS 证书校验失败" },
+	{ "peer_failed", 502, "获取对方节点数据失败" },
+	{ "peer_garbage", 502, "对方节点返回的内容无法识别" },
+	{ "peer_unsigned_rotation", 422, "对方节点更换了密钥集，但新密钥集没有受信任密钥的签名，未接受" },
+	{ "peer_node_changed", 422, "对方节点的编码发生了变化，未接受" },
+	{ "summary_bad_signature", 422, "进展摘要的签名无效，未接受" },
+	{ "summary_invalid", 502, "进展摘要格式无效，未接受" },
+	{ "regional_key_missing", 503, "未配置区域共享密钥（[federation] regional_key_file）" },
+	/* --- end federation --- */
 };
 
 const struct err_def *

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../certs/fetch.h"
 #include "../db/config.h"
 #include "epoch.h"
 #include "limits.h"
@@ -257,7 +258,8 @@ main(int argc, char **argv)
 		nslots = TM_MAX_WORKERS;
 
 	/* Library init before fork: sodium and Connector/C use pthread_once internally. */
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0) {
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
+	    fetch_global_init() < 0) {
 		fprintf(stderr, "tmcred-fcgi: library init failed\n");
 		return 2;
 	}

@@ -135,6 +135,20 @@ const struct route routes[] = {
 	{ "POST", "/admin/progress/baseline", h_progress_baseline, ROLE_ADMIN, R_DB },
 	{ "POST", "/api/v1/progress/baseline", h_progress_baseline, ROLE_ADMIN, R_DB },
 	/* --- end progress --- */
+
+	/* --- federation --- */
+	{ "GET", "/admin/peers", h_peers, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/peers", h_peers, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers", h_peer_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/peers", h_peer_add, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers/pull", h_federation_pull, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/federation/pull", h_federation_pull, ROLE_ADMIN, R_DB },
+	{ "POST", "/admin/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
+	{ "POST", "/api/v1/peers/{code}/remove", h_peer_remove, ROLE_ADMIN, R_DB },
+	{ "GET", "/api/v1/federation/summary", h_federation_summary, 0, R_DB },
+	{ "GET", "/progress/region", h_progress_region, 0, R_DB },
+	{ "GET", "/api/v1/progress/region", h_progress_region, 0, R_DB },
+	/* --- end federation --- */
 };
 
 const size_t nroutes = sizeof(routes) / sizeof(routes[0]);

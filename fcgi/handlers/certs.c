@@ -288,6 +288,21 @@ verify_view(const struct verify_result *v)
 		json_object_set_new(o, "rev", json_integer(v->rev));
 		json_object_set_new(o, "signed", json_boolean(v->from_signature));
 	}
+	if (v->peer[0]) {
+		/* another node's certificate: who signed it, or that this node does not trust it */
+		json_object_set_new(o, "issuer_node", json_string(v->peer));
+		json_object_set_new(o, "issuer_trusted", json_boolean(v->peer_trusted));
+		if (v->peer_trusted && v->from_signature) {
+			char line[160];
+			snprintf(line, sizeof(line), "valid signature from %s (%s)", v->peer_name, v->peer);
+			json_object_set_new(o, "issuer_name", json_string(v->peer_name));
+			json_object_set_new(o, "signature", json_string(line));
+		}
+		if (!v->peer_trusted)
+			json_object_set_new(o, "untrusted_node", json_true());
+		if (v->peer_why[0])
+			json_object_set_new(o, "status_reason", json_string(v->peer_why));
+	}
 	if (v->status == VS_SUPERSEDED) {
 		json_object_set_new(o, "current_rev", json_integer(v->current_rev));
 		json_object_set_new(o, "current_url", json_string(v->current_url));
@@ -411,14 +426,14 @@ h_verify_form(struct request *req, struct response *r)
 void
 h_keys_json(struct request *req, struct response *r)
 {
-	const struct keyset *ks = keyset_cached(req->w->db, req->w->cfg, NULL);
-	if (ks == NULL) {
+	json_t *doc = keyset_published(req->w->db, req->w->cfg);
+	if (doc == NULL) {
 		resp_error(req, r, "db_unavailable", NULL);
 		return;
 	}
 	req->api = true;
 	resp_header(req, r, "Cache-Control: public, max-age=300");
-	resp_view(r, 200, keyset_to_json(ks), NULL);
+	resp_view(r, 200, doc, NULL);
 }
 
 void

@@ -91,6 +91,14 @@ void	 h_evidence_declare(struct request *, struct response *);
 void	 h_evidence_pending(struct request *, struct response *);
 void	 h_evidence_review(struct request *, struct response *);
 
+/* federation.c */
+void	 h_peers(struct request *, struct response *);
+void	 h_peer_add(struct request *, struct response *);
+void	 h_peer_remove(struct request *, struct response *);
+void	 h_federation_pull(struct request *, struct response *);
+void	 h_federation_summary(struct request *, struct response *);
+void	 h_progress_region(struct request *, struct response *);
+
 /* A query parameter that must be one of choices (NULL when absent); *bad on anything else. */
 const char *query_choice(struct request *, const char *name, const char *choices, bool *bad);
 /* A query parameter that must be a year 1990..9999 (dflt when absent). */
