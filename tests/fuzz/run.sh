@@ -3,11 +3,13 @@
 #
 #   tests/fuzz/run.sh [target...]          (default: all)
 #   FUZZ_SECONDS=60 tests/fuzz/run.sh      seconds per target (default 20)
+#   FUZZ_RUNS=10000000                     also stop a target after this many executions
+#   FUZZ_NICE=10                           run the fuzzers under nice -n 10 (long runs)
 #   FUZZ_CC=clang-14                       compiler (default clang)
 #
 # Binaries, working corpora, logs and crash reproducers go to tests/fuzz/out/ (gitignored);
 # the committed seeds in tests/fuzz/corpus/ are copied, never modified.
-# Prints "ok - fuzz_x (N execs)" or "not ok - fuzz_x: ..." per target and ends with
+# Prints "ok - fuzz_x (N execs, R exec/s, 0 crashes)" or "not ok - fuzz_x: ..." per target and ends with
 # "RESULT passed=N failed=M"; exits 1 when any target fails to build or finds a crash.
 set -u
 
@@ -102,16 +104,19 @@ for t in $TARGETS; do
 		cp "$HERE/corpus/$t"/* "$work"/ 2>/dev/null || true
 	fi
 
-	"$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=1024 -timeout=20 \
+	# shellcheck disable=SC2086
+	${FUZZ_NICE:+nice -n "$FUZZ_NICE"} "$bin" -max_total_time="$SECONDS_EACH" \
+	    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -rss_limit_mb=1024 -timeout=20 \
 	    -print_final_stats=1 -artifact_prefix="$art/" "$work" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 	repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 	rm -rf "$work"
 	mv -f "$log" "$OUT/$t.log"
 	log="$OUT/$t.log"
 	if [ "$rc" -eq 0 ] && [ -z "$repro" ]; then
-		echo "ok - $t (${execs:-?} execs)"
+		echo "ok - $t (${execs:-?} execs, ${rate:-?} exec/s, 0 crashes)"
 		passed=$((passed + 1))
 	else
 		what="crash"
@@ -121,7 +126,7 @@ for t in $TARGETS; do
 		leak-*) what="leak" ;;
 		slow-unit-*) what="slow unit" ;;
 		esac
-		echo "not ok - $t: $what, reproducer ${repro:-none (exit $rc, see $log)}"
+		echo "not ok - $t: $what after ${execs:-?} execs (1 crash), reproducer ${repro:-none (exit $rc, see $log)}"
 		grep -E 'ERROR: |runtime error|SUMMARY' "$log" | head -5 | sed 's/^/#   /'
 		failed=$((failed + 1))
 	fi
