@@ -19,7 +19,8 @@ OUT="$HERE/out"
 SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
-ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial"
+ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
+	fuzz_multipart"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -41,6 +42,8 @@ sources() {
 		echo "courses/text.c courses/mask.c courses/contact.c" ;;
 	fuzz_csvin)
 		echo "courses/csvin.c" ;;
+	fuzz_multipart)
+		echo "fcgi/multipart.c" ;;
 	fuzz_serial)
 		echo "certs/serial.c certs/signature.c" ;;
 	*)
