@@ -20,7 +20,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
 ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
-	fuzz_multipart"
+	fuzz_multipart fuzz_fields"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -44,6 +44,9 @@ sources() {
 		echo "courses/csvin.c" ;;
 	fuzz_multipart)
 		echo "fcgi/multipart.c" ;;
+	fuzz_fields)
+		echo "fcgi/fields.c fcgi/parse.c fcgi/jsonbody.c fcgi/arena.c courses/text.c" \
+		    "courses/contact.c courses/idnumber.c courses/date.c" ;;
 	fuzz_serial)
 		echo "certs/serial.c certs/signature.c" ;;
 	*)
