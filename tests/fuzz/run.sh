@@ -20,7 +20,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
 ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
-	fuzz_multipart fuzz_fields"
+	fuzz_multipart fuzz_fields fuzz_batch_rows"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -44,6 +44,10 @@ sources() {
 		echo "courses/csvin.c" ;;
 	fuzz_multipart)
 		echo "fcgi/multipart.c" ;;
+	fuzz_batch_rows)
+		# batches.c is #included by the target (its row checks are static)
+		echo "courses/csvin.c courses/batch_columns.c courses/idnumber.c courses/date.c" \
+		    "courses/text.c courses/contact.c" ;;
 	fuzz_fields)
 		echo "fcgi/fields.c fcgi/parse.c fcgi/jsonbody.c fcgi/arena.c courses/text.c" \
 		    "courses/contact.c courses/idnumber.c courses/date.c" ;;
@@ -59,6 +63,8 @@ libs() {
 	case "$1" in
 	fuzz_csvin)
 		echo "-lcsv" ;;
+	fuzz_batch_rows)
+		echo "-lcsv -lsodium" ;;
 	fuzz_serial)
 		echo "-lsodium" ;;
 	esac
