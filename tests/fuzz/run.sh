@@ -20,7 +20,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
 ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
-	fuzz_multipart fuzz_fields fuzz_batch_rows"
+	fuzz_multipart fuzz_fields fuzz_batch_rows fuzz_keyset fuzz_verify"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -48,6 +48,8 @@ sources() {
 		# batches.c is #included by the target (its row checks are static)
 		echo "courses/csvin.c courses/batch_columns.c courses/idnumber.c courses/date.c" \
 		    "courses/text.c courses/contact.c" ;;
+	fuzz_keyset|fuzz_verify)
+		echo "certs/keyset.c certs/serial.c certs/signature.c courses/date.c" ;;
 	fuzz_fields)
 		echo "fcgi/fields.c fcgi/parse.c fcgi/jsonbody.c fcgi/arena.c courses/text.c" \
 		    "courses/contact.c courses/idnumber.c courses/date.c" ;;
@@ -65,6 +67,8 @@ libs() {
 		echo "-lcsv" ;;
 	fuzz_batch_rows)
 		echo "-lcsv -lsodium" ;;
+	fuzz_keyset|fuzz_verify)
+		echo "-lsodium" ;;
 	fuzz_serial)
 		echo "-lsodium" ;;
 	esac
