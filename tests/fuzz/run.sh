@@ -20,7 +20,8 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 CC=${FUZZ_CC:-clang}
 
 ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
-	fuzz_multipart fuzz_fields fuzz_batch_rows fuzz_keyset fuzz_verify"
+	fuzz_multipart fuzz_fields fuzz_batch_rows fuzz_keyset fuzz_verify
+	fuzz_gb18030"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -44,6 +45,8 @@ sources() {
 		echo "courses/csvin.c" ;;
 	fuzz_multipart)
 		echo "fcgi/multipart.c" ;;
+	fuzz_gb18030)
+		echo "courses/csvin.c" ;;
 	fuzz_batch_rows)
 		# batches.c is #included by the target (its row checks are static)
 		echo "courses/csvin.c courses/batch_columns.c courses/idnumber.c courses/date.c" \
@@ -67,6 +70,8 @@ libs() {
 		echo "-lcsv" ;;
 	fuzz_batch_rows)
 		echo "-lcsv -lsodium" ;;
+	fuzz_gb18030)
+		echo "-lcsv" ;;
 	fuzz_keyset|fuzz_verify)
 		echo "-lsodium" ;;
 	fuzz_serial)
