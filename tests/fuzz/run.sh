@@ -21,7 +21,7 @@ CC=${FUZZ_CC:-clang}
 
 ALL="fuzz_urlencoded fuzz_cookies fuzz_json fuzz_idnumber fuzz_template fuzz_utf8_mask fuzz_csvin fuzz_serial
 	fuzz_multipart fuzz_fields fuzz_batch_rows fuzz_keyset fuzz_verify
-	fuzz_gb18030"
+	fuzz_gb18030 fuzz_views"
 TARGETS=${*:-$ALL}
 
 sources() {
@@ -47,6 +47,8 @@ sources() {
 		echo "fcgi/multipart.c" ;;
 	fuzz_gb18030)
 		echo "courses/csvin.c" ;;
+	fuzz_views)
+		echo "fcgi/template.c fcgi/arena.c" ;;
 	fuzz_batch_rows)
 		# batches.c is #included by the target (its row checks are static)
 		echo "courses/csvin.c courses/batch_columns.c courses/idnumber.c courses/date.c" \
@@ -106,7 +108,8 @@ for t in $TARGETS; do
 	# binary. The source and flag lists are split on purpose.
 	# shellcheck disable=SC2086
 	if ! "$CC" -g -O1 -std=gnu17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -I"$TOP" -I"$HERE" "$HERE/$t.c" $src_paths $JANSSON \
+	    -fno-sanitize-recover=all -DFUZZ_TOP="\"$TOP\"" -I"$TOP" -I"$HERE" "$HERE/$t.c" \
+	    $src_paths $JANSSON \
 	    $extra_libs -o "$bin.$$" >"$OUT/$t.build.log" 2>&1 || ! mv -f "$bin.$$" "$bin"; then
 		rm -f "$bin.$$"
 		echo "not ok - $t: build failed (see $OUT/$t.build.log)"
