@@ -72,3 +72,32 @@ def trace_and_unknown_methods_refused():
         check(r.status in (400, 405, 501), "%s /api/v1/me answered %s" % (method, r.short()))
         check(c.cookies["tm_session"].encode() not in r.body,
               "%s echoed the session cookie" % method)
+
+
+@test
+def secrets_at_rest_hashed_or_encrypted():
+    # ASVS 2.4.1 (argon2id), 3.2.4 (session tokens hashed), 6.1.1 / 8.3 (ID numbers encrypted,
+    # looked up by a keyed hash): what the database holds for a fresh trainee.
+    import hashlib
+    from t_certs import sql, sql1
+    c, ident = lib.registered_and_logged_in("rest")
+    email = ident["email"].lower()
+    check("'" not in email and "\\" not in email, "unexpected e-mail %r" % email)
+    pw_hash = sql1("SELECT pw_hash FROM users WHERE email = '%s'" % email)
+    check(pw_hash.startswith("$argon2id$"), "password stored as %r..." % pw_hash[:12])
+    check(ident["password"] not in pw_hash, "the password in clear in users.pw_hash")
+    row = sql("SELECT p.name, HEX(p.id_enc), HEX(p.id_blind), p.phone, p.email, p.employer"
+              " FROM persons p JOIN users u ON u.person_id = p.id WHERE u.email = '%s'" % email)
+    check(len(row) == 1, "no person row for %s" % email)
+    idn = ident["id_number"].upper()
+    flat = " ".join(row[0])
+    for form in (idn, idn.lower(), idn.encode().hex().upper(), idn[:17]):
+        check(form not in flat, "the ID number in clear in persons (%r)" % form[:6])
+    check(len(row[0][1]) == 58 * 2, "id_enc of %d bytes, not secretbox(nonce+MAC+18)" % (len(row[0][1]) // 2))
+    tok = c.cookies["tm_session"]
+    hexes = [r[0] for r in sql("SELECT HEX(token_hash) FROM sessions s JOIN users u ON u.id = s.user_id"
+                               " WHERE u.email = '%s'" % email)]
+    check(hexes, "no session row")
+    check(tok.encode().hex().upper() not in hexes, "the session token stored in clear")
+    check(hashlib.blake2b(tok.encode(), digest_size=32).hexdigest().upper() in hexes,
+          "sessions.token_hash is not BLAKE2b-256 of the cookie token")
