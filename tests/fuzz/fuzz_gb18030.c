@@ -21,6 +21,8 @@ struct buf {
 static void
 put(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->n + n + 1 > b->cap) {
 		b->cap = (b->n + n + 1) * 2;
 		b->p = realloc(b->p, b->cap);

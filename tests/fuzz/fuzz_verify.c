@@ -6,9 +6,20 @@
  * claims name SH and SH1), and the URL written for them parses back to the same claims;
  * flipping any bit of that signature makes them forged.
  */
+#include <stdbool.h>
+
 #include "fuzz_sign.h"
 
 static struct keyset ks;
+
+/* Field by field: the structs have padding that the parsers need not clear. */
+static bool
+claims_eq(const struct cert_claims *a, const struct cert_claims *b)
+{
+	return strcmp(a->serial, b->serial) == 0 && a->rev == b->rev && a->level == b->level &&
+	    memcmp(a->holder, b->holder, HOLDER_HASH_BYTES) == 0 && ymd_cmp(a->issued, b->issued) == 0 &&
+	    ymd_cmp(a->expires, b->expires) == 0 && strcmp(a->key_id, b->key_id) == 0;
+}
 
 static void
 set_init(void)
@@ -39,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(cert_claims_valid(&l.claims));
 	enum cert_check c = cert_check(&ks, &l);
 	if (c == CHECK_GENUINE) {
-		CHECK(memcmp(&l.claims, &fz_claims, sizeof(fz_claims)) == 0);
+		CHECK(claims_eq(&l.claims, &fz_claims));
 		CHECK(memcmp(l.sig, fz_sig, SIG_BYTES) == 0);
 	}
 	if (strncmp(l.claims.serial, "TM-SH-", 6) != 0)
@@ -56,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int k = verify_url(ks.base_url, &l.claims, l.sig, url, sizeof(url));
 	CHECK(k > 0);
 	CHECK(verify_url_parse(url, (size_t)k, &back) == VURL_OK);
-	CHECK(memcmp(&back.claims, &l.claims, sizeof(l.claims)) == 0);
+	CHECK(claims_eq(&back.claims, &l.claims));
 	CHECK(memcmp(back.sig, l.sig, SIG_BYTES) == 0);
 	CHECK(strcmp(back.base, ks.base_url) == 0);
 	if (c == CHECK_GENUINE) {
