@@ -33,11 +33,12 @@ import t_faults  # noqa: E402
 import t_assessment  # noqa: E402
 import t_progress  # noqa: E402
 import t_federation  # noqa: E402
+import t_security  # noqa: E402
 
 # Order matters: fault tests (which stop the DB and kill workers) run last,
 # the global checks over every response seen run just before them.
 MODULES = [t_api, t_html, t_courses, t_ledger, t_session_cache, t_batches, t_batches_page, t_assessment, t_certs, t_statements, t_progress,
-           t_federation, t_global,
+           t_federation, t_security, t_global,
            t_upload_faults, t_faults]
 PER_TEST_LIMIT = 180  # seconds; a hard bound on any one test
 
