@@ -153,6 +153,12 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 	/* 2014 "commands out of sync": the protocol state is unknown, so start afresh. */
 	case 2002: case 2003: case 2006: case 2013: case 2014: case 2055: case 1927: case 4031:
 	case 1053:
+	/*
+	 * 1047 "WSREP has not yet prepared node for application use": a Galera node that is
+	 * shutting down, joining or cut off from the primary component. Nothing on it can run
+	 * until it is synced again: treat it like a lost server (503, reconnect per request).
+	 */
+	case 1047:
 		d->broken = true;
 		fprintf(stderr, "tmcred: db connection lost (%u)\n", no);
 		return DB_GONE;
