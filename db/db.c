@@ -149,6 +149,13 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 	/* 1467: InnoDB reports a deadlock met while taking the auto-increment lock this way;
 	 * 1206: the lock table is full (a large transaction meets another): try again later. */
 	case 1467: case 1206:
+	/*
+	 * 1180 "Got error ... during COMMIT": on Galera the write-set could not be replicated
+	 * (e.g. "Not connected to Primary Component" for the moment of a view change when a
+	 * node leaves or joins). The transaction is rolled back everywhere, so it is retried
+	 * like a certification conflict.
+	 */
+	case 1180:
 		return DB_RETRY;
 	/* 2014 "commands out of sync": the protocol state is unknown, so start afresh. */
 	case 2002: case 2003: case 2006: case 2013: case 2014: case 2055: case 1927: case 4031:

@@ -358,6 +358,59 @@ def fault_db_restart(env):
     return "MariaDB stopped (%.1f s), down 3 s, started again (%.1f s)" % (t, t2)
 
 
+SERIAL_PERSONS = int(os.environ.get("FAULT_SERIAL_PERSONS", "200"))
+
+
+def serials_two_nodes(env, persons):
+    """Certificates issued at the same time through Galera nodes 1 and 2 (tmcred-ctl
+    cert-import-many with host 1's and host 2's config, SERIAL_PERSONS persons each): every
+    one is issued, and the (node, year, level) sequence stays gap- and duplicate-free, since
+    the loser of a conflict on the serial_counters row gets 1213 at COMMIT and db_tx retries."""
+    # the persons' real ids: Galera steps auto-increments by the cluster size
+    ids = [int(r[0]) for r in env.sql(
+        "SELECT p.id FROM persons p WHERE p.id BETWEEN %d AND %d AND NOT EXISTS"
+        " (SELECT 1 FROM certificates c WHERE c.person_id = p.id)" % (persons.lo, persons.hi))]
+    check(len(ids) >= 2 * SERIAL_PERSONS, "only %d persons without a certificate" % len(ids))
+    rng.shuffle(ids)
+    half = [ids[:SERIAL_PERSONS], ids[SERIAL_PERSONS:2 * SERIAL_PERSONS]]
+    day = datetime.date.today().isoformat()
+    def conflicts():
+        n = 0
+        for node in ("1", "2"):
+            out = Env._run(["scripts/cluster", "sql", env.dir, node, "-N", "-B", "-e",
+                            "SHOW GLOBAL STATUS WHERE Variable_name IN"
+                            " ('wsrep_local_cert_failures', 'wsrep_local_bf_aborts')"])
+            n += sum(int(ln.split("\t")[1]) for ln in out.splitlines() if "\t" in ln)
+        return n
+    c0 = conflicts()
+    procs = []
+    t0 = time.monotonic()
+    for h in (1, 2):
+        procs.append(subprocess.Popen(
+            [os.path.join(TOP, "scripts/cluster"), "ctl", env.dir, str(h), "cert-import-many", "junior", day],
+            cwd=TOP, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outs = [p.communicate("".join("%d\n" % i for i in half[k]), timeout=600) for k, p in enumerate(procs)]
+    secs = time.monotonic() - t0
+    for k, (p, (out, err)) in enumerate(zip(procs, outs)):
+        check(p.returncode == 0, "host %d: cert-import-many exited %d: %s" % (k + 1, p.returncode, err[-400:]))
+        check(len(out.splitlines()) == SERIAL_PERSONS, "host %d printed %d serials, not %d"
+              % (k + 1, len(out.splitlines()), SERIAL_PERSONS))
+    year = datetime.date.today().year
+    rows = env.sql("SELECT CAST(SUBSTRING(serial, 14, 6) AS UNSIGNED) FROM certificates"
+                   " WHERE serial LIKE 'TM-SH-%d-J-%%' ORDER BY 1" % year)
+    seqs = [int(r[0]) for r in rows]
+    last = env.ints("SELECT last_seq FROM serial_counters WHERE node = 'SH' AND year = %d AND level = 'junior'" % year)[0]
+    check(seqs == list(range(1, len(seqs) + 1)), "serial sequence has gaps or duplicates: %d serials, "
+          "first gaps/dups near %r" % (len(seqs), [s for i, s in enumerate(seqs) if s != i + 1][:5]))
+    check(last == len(seqs), "serial_counters.last_seq %d, but %d serials" % (last, len(seqs)))
+    printed = sorted(ln.split()[0] for out, _ in outs for ln in out.splitlines())
+    check(len(set(printed)) == 2 * SERIAL_PERSONS, "duplicate serials printed")
+    note("serials: %d certificates issued at once through nodes 1 and 2 in %.1f s (%d Galera "
+         "certification failures + brute-force aborts on nodes 1-2, each retried by db_tx); "
+         "sequence 1..%d without gaps or duplicates, last_seq %d"
+         % (2 * SERIAL_PERSONS, secs, conflicts() - c0, len(seqs), last))
+
+
 FAULTS = {
     "cluster": [("worker_kill", fault_worker_kill), ("host_kill", fault_host_kill),
                 ("node_restart", fault_node_restart)],
@@ -449,6 +502,14 @@ def main():
         note("FAIL setup: %s" % e)
         print("RESULT passed=0 failed=1", flush=True)
         return 1
+    if env.mode == "cluster":
+        try:
+            serials_two_nodes(env, persons)
+            passed += 1
+            note("ok   serials")
+        except Failed as e:
+            failed += 1
+            note("FAIL serials: %s" % e)
     for n, (name, fn) in enumerate(FAULTS[env.mode]):
         try:
             run_fault(env, persons, base, n + (3 if env.mode == "single" else 0), name, fn)
