@@ -535,6 +535,27 @@ cert_renew(struct db *d, const struct tm_config *cfg, int64_t actor, const char 
 	return cert_get(d, cfg, serial, out);
 }
 
+struct filing_tx {
+	int64_t actor, id;
+	const char *remote, *serial, *filing_no;
+};
+
+static enum db_rc
+filing_tx(struct db *d, void *arg)
+{
+	struct filing_tx *t = arg;
+	struct db_val v[] = { DBV_STR(t->filing_no), DBV_I64(t->id) };
+	enum db_rc rc = db_exec(d, "UPDATE certificates SET torch_filing_no = ? WHERE id = ?", v, 2,
+	    NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	json_t *after = json_pack("{s:s, s:s}", "serial", t->serial, "torch_filing_no",
+	    t->filing_no);
+	rc = audit_id(d, t->actor, "certificate.filing", "certificate", t->id, after, t->remote);
+	json_decref(after);
+	return rc;
+}
+
 const char *
 cert_set_filing(struct db *d, int64_t actor, const char *remote, const char *serial,
     const char *filing_no)
@@ -547,20 +568,10 @@ cert_set_filing(struct db *d, int64_t actor, const char *remote, const char *ser
 		return db_code(rc);
 	if (strcmp(r.level, "junior") == 0)
 		return "filing_not_for_junior";
-	if ((rc = db_begin(d)) != DB_OK)
-		return db_code(rc);
-	struct db_val v[] = { DBV_STR(filing_no), DBV_I64(r.o[0].i) };
-	json_t *after = json_pack("{s:s, s:s}", "serial", serial, "torch_filing_no", filing_no);
-	if ((rc = db_exec(d, "UPDATE certificates SET torch_filing_no = ? WHERE id = ?", v, 2,
-	    NULL, NULL)) != DB_OK ||
-	    (rc = audit_id(d, actor, "certificate.filing", "certificate", r.o[0].i, after,
-	    remote)) != DB_OK || (rc = db_commit(d)) != DB_OK) {
-		json_decref(after);
-		db_rollback(d);
-		return db_code(rc);
-	}
-	json_decref(after);
-	return NULL;
+	/* in db_tx like every other write: a Galera conflict at COMMIT is retried */
+	struct filing_tx t = { actor, r.o[0].i, remote, serial, filing_no };
+	rc = db_tx(d, filing_tx, &t);
+	return rc == DB_OK ? NULL : db_code(rc);
 }
 
 /* ------------------------------------------------------------------------------ views */
