@@ -9,8 +9,8 @@
 #      one    nginx upstream = host 1 only (host 2 stopped)
 #      two    nginx upstream = hosts 1 and 2
 #      one4   host 1 alone with 2 x TM_WORKERS workers (as many processes as "two")
-#    Machine busy fraction (/proc/stat) and CPU seconds of nginx, tmcred-fcgi, mariadbd and
-#    wrk are recorded for each measurement, to explain the ratio.
+#    The machine's busy fraction (/proc/stat) is recorded for each measurement, and how busy
+#    it was just before (other load on the box).
 # 2. Bulk upload into Galera vs single MariaDB: the same hours upload (UP_PERSONS persons x 8
 #    days, 1 学时 a day; POST /api/v1/batches?kind=hours, atomic) through the cluster and
 #    through a single-node stack (scripts/stack, the default setup), UP_ROUNDS each, fresh days
@@ -58,23 +58,6 @@ quiet() { # waits up to QUIET_WAIT s for the box to be < 10 % busy; prints the l
 	echo "$pct"
 }
 
-cpu_of() { # NAME...: CPU seconds (utime+stime, children included) of processes named NAME
-	local pid stat total=0 hz
-	hz=$(getconf CLK_TCK)
-	for pid in /proc/[0-9]*; do
-		[[ -r $pid/comm ]] || continue
-		local c
-		c=$(<"$pid/comm") 2>/dev/null || continue
-		for n in "$@"; do
-			if [[ $c == "$n" ]]; then
-				stat=$(sed 's/.*) //' "$pid/stat" 2>/dev/null) || continue
-				total=$((total + $(awk '{ print $12 + $13 }' <<<"$stat")))
-			fi
-		done
-	done
-	awk -v t="$total" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'
-}
-
 # ----------------------------------------------------------------------------- 1. verify
 
 CL=$(mktemp -d /tmp/tmc.XXXXXX)
@@ -116,15 +99,15 @@ setup() {
 	sleep 1
 }
 
-declare -A RPS P99 BUSY CPU
+declare -A RPS P99 BUSY QUIET
 for ((r = 1; r <= ROUNDS; r++)); do
 	for s in one two one4; do
 		setup "$s"
 		q=$(quiet)
 		wrk -t "$THREADS" -c "$CONNS" -d "$WARMUP" -s "$HERE/cluster.lua" "$TMCRED_URL" -- "$RES/links.txt" >/dev/null
-		c0=$(cpu_of nginx tmcred-fcgi mariadbd); b0=$(busy)
+		b0=$(busy)
 		out=$(wrk -t "$THREADS" -c "$CONNS" -d "$DURATION" --latency -s "$HERE/cluster.lua" "$TMCRED_URL" -- "$RES/links.txt")
-		c1=$(cpu_of nginx tmcred-fcgi mariadbd); b1=$(busy)
+		b1=$(busy)
 		echo "$out" >"$RES/wrk-$s-$r.txt"
 		line=$(grep '^RESULT' <<<"$out")
 		rps=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.0f", v["requests"] / (v["duration_us"] / 1e6) }' <<<"$line")
@@ -132,7 +115,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		bad=$(sed -E 's/.*errors=([0-9]+) non2xx=([0-9]+).*/\1+\2/' <<<"$line")
 		((bad == 0)) || say "warning: $s round $r: errors+non2xx = $bad"
 		bz=$(awk -v a="$b0" -v b="$b1" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; printf "%.0f", 100 * (t - (y[2] - x[2])) / t }')
-		RPS[$s]+="$rps " P99[$s]+="$p99 " BUSY[$s]+="$bz " CPU[$s]+="$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') "
+		RPS[$s]+="$rps " P99[$s]+="$p99 " BUSY[$s]+="$bz " QUIET[$s]+="$q "
 		say "round $r $s: $rps req/s, p99 $((p99 / 1000)) ms, machine ${bz} % busy (quiet before: $q %)"
 	done
 done
@@ -214,10 +197,10 @@ ug=$(median "${UP[galera]}") us=$(median "${UP[single]}")
 	echo
 	echo "$(nproc) cores; $CERTS certificates (made at $import_rate/s through Galera node 1); wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP), $ROUNDS rounds, median."
 	echo
-	echo "| setup | req/s (median) | rounds | p99 µs | machine busy % | CPU s of nginx+tmcred+mariadbd per round |"
+	echo "| setup | req/s (median) | rounds | p99 µs | machine busy % | busy % just before |"
 	echo "| --- | --- | --- | --- | --- | --- |"
 	for s in one two one4; do
-		echo "| $s | $(median "${RPS[$s]}") | ${RPS[$s]% } | ${P99[$s]% } | ${BUSY[$s]% } | ${CPU[$s]% } |"
+		echo "| $s | $(median "${RPS[$s]}") | ${RPS[$s]% } | ${P99[$s]% } | ${BUSY[$s]% } | ${QUIET[$s]% } |"
 	done
 	echo
 	awk -v a="$two" -v b="$one" -v c="$one4" 'BEGIN { printf "two / one = %.2f; one4 / one = %.2f; two / one4 = %.2f\n", a / b, c / b, a / c }'
