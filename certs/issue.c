@@ -118,7 +118,7 @@ issue_tx(struct db *d, void *arg)
 {
 	struct issue_tx *t = arg;
 	const struct cert_issue_in *in = t->in;
-	char name[200], day[11], expires[11], key_id[CERT_KEY_ID_MAX + 1], err[128];
+	char name[200], day[11], expires[11], key_id[CERT_KEY_ID_MAX + 1];
 	unsigned char sk[SIG_SK_BYTES], sig[SIG_BYTES];
 	struct cert_claims c;
 	enum db_rc rc;
@@ -176,8 +176,10 @@ issue_tx(struct db *d, void *arg)
 	    (unsigned)so[0].i, t->serial) < 0)
 		REFUSE(t, "internal_error");
 
-	if (signkey_for(d, t->cfg, in->issued_on, key_id, sk, err, sizeof(err)) < 0)
+	if ((rc = signkey_for_tx(d, t->cfg, in->issued_on, key_id, sk)) == DB_NOROW)
 		REFUSE(t, "no_signing_key");
+	if (rc != DB_OK)
+		return rc;
 	if (claims_of(t->serial, 1, in->level, name, day, expires, key_id, &c) < 0 ||
 	    sig_sign(&c, sk, sig) < 0) {
 		sodium_memzero(sk, sizeof(sk));
@@ -205,6 +207,14 @@ issue_tx(struct db *d, void *arg)
 	rc = db_exec(d, "INSERT INTO certificates (serial, person_id, level, base_id, holder_name,"
 	    " first_issued_on, issued_on, expires_on, key_id, signature, torch_filing_no)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", iv, 11, NULL, (uint64_t *)&cid);
+	/*
+	 * The serial taken: on one server the counter row's lock makes that impossible, but on
+	 * Galera another node's issue can be applied here between our counter update and this
+	 * INSERT, before our transaction learns it was aborted. Its number is spent, ours is not:
+	 * start again (db_tx) rather than tell the client the certificate exists.
+	 */
+	if (rc == DB_DUP && strcmp(db_dup_key(d), "uq_certificates_serial") == 0)
+		return DB_RETRY;
 	if (rc == DB_DUP)
 		REFUSE(t, "certificate_exists");
 	if (rc != DB_OK)
@@ -430,7 +440,7 @@ renew_tx(struct db *d, void *arg)
 {
 	struct renew_tx *t = arg;
 	struct cert_row r;
-	char today[11], issued[11], expires[11], key_id[CERT_KEY_ID_MAX + 1], err[128];
+	char today[11], issued[11], expires[11], key_id[CERT_KEY_ID_MAX + 1];
 	unsigned char sk[SIG_SK_BYTES], sig[SIG_BYTES];
 	struct cert_claims c;
 	enum db_rc rc;
@@ -495,8 +505,10 @@ renew_tx(struct db *d, void *arg)
 	struct ymd iy;
 	unsigned rev = (unsigned)r.o[5].i + 1;
 	if (!ymd_parse_str(issued, &iy) ||
-	    signkey_for(d, t->cfg, iy, key_id, sk, err, sizeof(err)) < 0)
+	    (rc = signkey_for_tx(d, t->cfg, iy, key_id, sk)) == DB_NOROW)
 		REFUSE(t, "no_signing_key");
+	if (rc != DB_OK)
+		return rc;
 	if (claims_of(r.serial, rev, r.level, r.holder, issued, expires, key_id, &c) < 0 ||
 	    sig_sign(&c, sk, sig) < 0) {
 		sodium_memzero(sk, sizeof(sk));

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #define STMT_CACHE 128          /* mirrors TM_DB_STMT_CACHE */
-#define TX_RETRIES 5            /* mirrors TM_DB_TX_RETRIES */
+#define TX_RETRIES 8            /* mirrors TM_DB_TX_RETRIES */
 #define IDLE_PING_SECONDS 300   /* below MariaDB's wait_timeout (28800 s) by far */
 #define MAX_PARAMS 32
 #define MAX_LIST_PARAMS 4096    /* an IN list of one upload chunk's keys; binds on the heap */
