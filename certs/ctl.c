@@ -53,7 +53,8 @@ import_many(struct db *d, const struct tm_config *cfg, int argc, char **argv)
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		json_t *out = NULL;
 		long long pid = atoll(line);
-		if (pid <= 0 || import(d, cfg, 0, pid, argv[0], on, &out) < 0)
+		/* a lost connection (a Galera node restarting) is reopened for the next line */
+		if (pid <= 0 || db_ready(d) != DB_OK || import(d, cfg, 0, pid, argv[0], on, &out) < 0)
 			bad++;
 		else
 			printf("%s %s\n", json_string_value(json_object_get(out, "serial")),

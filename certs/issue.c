@@ -119,7 +119,7 @@ issue_tx(struct db *d, void *arg)
 {
 	struct issue_tx *t = arg;
 	const struct cert_issue_in *in = t->in;
-	char name[200], day[11], expires[11], key_id[CERT_KEY_ID_MAX + 1], err[128];
+	char name[200], day[11], expires[11], key_id[CERT_KEY_ID_MAX + 1];
 	unsigned char sk[SIG_SK_BYTES], sig[SIG_BYTES];
 	struct cert_claims c;
 	enum db_rc rc;
@@ -177,8 +177,10 @@ issue_tx(struct db *d, void *arg)
 	    (unsigned)so[0].i, t->serial) < 0)
 		REFUSE(t, "internal_error");
 
-	if (signkey_for(d, t->cfg, in->issued_on, key_id, sk, err, sizeof(err)) < 0)
+	if ((rc = signkey_for_tx(d, t->cfg, in->issued_on, key_id, sk)) == DB_NOROW)
 		REFUSE(t, "no_signing_key");
+	if (rc != DB_OK)
+		return rc;
 	if (claims_of(t->serial, 1, in->level, name, day, expires, key_id, &c) < 0 ||
 	    sig_sign(&c, sk, sig) < 0) {
 		sodium_memzero(sk, sizeof(sk));
@@ -207,6 +209,14 @@ issue_tx(struct db *d, void *arg)
 	rc = db_exec(d, "INSERT INTO certificates (serial, person_id, level, base_id, holder_name,"
 	    " first_issued_on, issued_on, expires_on, key_id, signature, torch_filing_no)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", iv, 11, NULL, (uint64_t *)&cid);
+	/*
+	 * The serial taken: on one server the counter row's lock makes that impossible, but on
+	 * Galera another node's issue can be applied here between our counter update and this
+	 * INSERT, before our transaction learns it was aborted. Its number is spent, ours is not:
+	 * start again (db_tx) rather than tell the client the certificate exists.
+	 */
+	if (rc == DB_DUP && strcmp(db_dup_key(d), "uq_certificates_serial") == 0)
+		return DB_RETRY;
 	if (rc == DB_DUP)
 		REFUSE(t, "certificate_exists");
 	if (rc != DB_OK)
@@ -435,7 +445,7 @@ renew_tx(struct db *d, void *arg)
 {
 	struct renew_tx *t = arg;
 	struct cert_row r;
-	char today[11], issued[11], expires[11], key_id[CERT_KEY_ID_MAX + 1], err[128];
+	char today[11], issued[11], expires[11], key_id[CERT_KEY_ID_MAX + 1];
 	unsigned char sk[SIG_SK_BYTES], sig[SIG_BYTES];
 	struct cert_claims c;
 	enum db_rc rc;
@@ -500,8 +510,10 @@ renew_tx(struct db *d, void *arg)
 	struct ymd iy;
 	unsigned rev = (unsigned)r.o[5].i + 1;
 	if (!ymd_parse_str(issued, &iy) ||
-	    signkey_for(d, t->cfg, iy, key_id, sk, err, sizeof(err)) < 0)
+	    (rc = signkey_for_tx(d, t->cfg, iy, key_id, sk)) == DB_NOROW)
 		REFUSE(t, "no_signing_key");
+	if (rc != DB_OK)
+		return rc;
 	if (claims_of(r.serial, rev, r.level, r.holder, issued, expires, key_id, &c) < 0 ||
 	    sig_sign(&c, sk, sig) < 0) {
 		sodium_memzero(sk, sizeof(sk));
@@ -541,6 +553,27 @@ cert_renew(struct db *d, const struct tm_config *cfg, int64_t actor, const char 
 	return cert_get(d, cfg, serial, out);
 }
 
+struct filing_tx {
+	int64_t actor, id;
+	const char *remote, *serial, *filing_no;
+};
+
+static enum db_rc
+filing_tx(struct db *d, void *arg)
+{
+	struct filing_tx *t = arg;
+	struct db_val v[] = { DBV_STR(t->filing_no), DBV_I64(t->id) };
+	enum db_rc rc = db_exec(d, "UPDATE certificates SET torch_filing_no = ? WHERE id = ?", v, 2,
+	    NULL, NULL);
+	if (rc != DB_OK)
+		return rc;
+	json_t *after = json_pack("{s:s, s:s}", "serial", t->serial, "torch_filing_no",
+	    t->filing_no);
+	rc = audit_id(d, t->actor, "certificate.filing", "certificate", t->id, after, t->remote);
+	json_decref(after);
+	return rc;
+}
+
 const char *
 cert_set_filing(struct db *d, int64_t actor, const char *remote, const char *serial,
     const char *filing_no)
@@ -553,20 +586,10 @@ cert_set_filing(struct db *d, int64_t actor, const char *remote, const char *ser
 		return db_code(rc);
 	if (strcmp(r.level, "junior") == 0)
 		return "filing_not_for_junior";
-	if ((rc = db_begin(d)) != DB_OK)
-		return db_code(rc);
-	struct db_val v[] = { DBV_STR(filing_no), DBV_I64(r.o[0].i) };
-	json_t *after = json_pack("{s:s, s:s}", "serial", serial, "torch_filing_no", filing_no);
-	if ((rc = db_exec(d, "UPDATE certificates SET torch_filing_no = ? WHERE id = ?", v, 2,
-	    NULL, NULL)) != DB_OK ||
-	    (rc = audit_id(d, actor, "certificate.filing", "certificate", r.o[0].i, after,
-	    remote)) != DB_OK || (rc = db_commit(d)) != DB_OK) {
-		json_decref(after);
-		db_rollback(d);
-		return db_code(rc);
-	}
-	json_decref(after);
-	return NULL;
+	/* in db_tx like every other write: a Galera conflict at COMMIT is retried */
+	struct filing_tx t = { actor, r.o[0].i, remote, serial, filing_no };
+	rc = db_tx(d, filing_tx, &t);
+	return rc == DB_OK ? NULL : db_code(rc);
 }
 
 /* ------------------------------------------------------------------------------ views */

@@ -213,16 +213,15 @@ keyset_cached(struct db *d, const struct tm_config *cfg, const char *want_id)
 	return cache_ok ? &cache : NULL;
 }
 
-int
-signkey_for(struct db *d, const struct tm_config *cfg, struct ymd day,
-    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES], char *err, size_t errlen)
+enum db_rc
+signkey_for_tx(struct db *d, const struct tm_config *cfg, struct ymd day,
+    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES])
 {
 	static struct keyset ks;
 	char path[1200];
-	if (keyset_read(d, cfg, &ks) != DB_OK) {
-		snprintf(err, errlen, "cannot read signing keys");
-		return -1;
-	}
+	enum db_rc rc = keyset_read(d, cfg, &ks);
+	if (rc != DB_OK)
+		return rc == DB_NOROW ? DB_ERR : rc;
 	for (size_t i = ks.n; i-- > 0;) {
 		if (!cert_key_covers(&ks.keys[i], day))
 			continue;
@@ -235,10 +234,21 @@ signkey_for(struct db *d, const struct tm_config *cfg, struct ymd day,
 				continue;   /* a file that does not match its published key never signs */
 			}
 			snprintf(key_id, CERT_KEY_ID_MAX + 1, "%s", ks.keys[i].id);
-			return 0;
+			return DB_OK;
 		}
 	}
-	snprintf(err, errlen, "no signing key covers that date");
+	return DB_NOROW;
+}
+
+int
+signkey_for(struct db *d, const struct tm_config *cfg, struct ymd day,
+    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES], char *err, size_t errlen)
+{
+	enum db_rc rc = signkey_for_tx(d, cfg, day, key_id, sk);
+	if (rc == DB_OK)
+		return 0;
+	snprintf(err, errlen, rc == DB_NOROW ? "no signing key covers that date" :
+	    "cannot read signing keys");
 	return -1;
 }
 

@@ -46,6 +46,13 @@ const struct keyset *keyset_cached(struct db *, const struct tm_config *, const 
 int	 signkey_for(struct db *, const struct tm_config *, struct ymd day,
 	    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES], char *err,
 	    size_t errlen);
+/*
+ * The same inside a transaction: DB_OK, DB_NOROW when no key covers the day, or the database's
+ * error as is, so that a transaction aborted under it (a Galera conflict: 1213 on the next
+ * statement) is retried by db_tx instead of reading "no signing key".
+ */
+enum db_rc signkey_for_tx(struct db *, const struct tm_config *, struct ymd day,
+	    char key_id[CERT_KEY_ID_MAX + 1], unsigned char sk[SIG_SK_BYTES]);
 
 /*
  * The published key set document (certs/keysig.h, GET /.well-known/tmcred-keys.json): the

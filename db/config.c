@@ -60,12 +60,38 @@ set_node_code(char *dst, size_t cap, const char *v)
 	return set_str(dst, cap, v);
 }
 
+/* "A.B.C.D:PORT" with a port 1..65535: libfcgi binds INADDR_ANY for ":PORT", so the address is required. */
+static int
+set_listen(char *dst, size_t cap, const char *v)
+{
+	unsigned a, b, c4, d, port;
+	char tail;
+	if (*v == '\0')
+		return set_str(dst, cap, v);
+	if (sscanf(v, "%3u.%3u.%3u.%3u:%5u%c", &a, &b, &c4, &d, &port, &tail) != 5 ||
+	    a > 255 || b > 255 || c4 > 255 || d > 255 || port == 0 || port > 65535)
+		return -1;
+	return set_str(dst, cap, v);
+}
+
+/* Comma-separated IPv4 addresses (digits, dots, commas): what libfcgi parses itself. */
+static int
+set_addrs(char *dst, size_t cap, const char *v)
+{
+	if (*v == '\0' || strspn(v, "0123456789.,") != strlen(v))
+		return -1;
+	return set_str(dst, cap, v);
+}
+
 /* Applies one section/key; -1 for a bad value, 1 for an unknown key. */
 static int
 apply(struct tm_config *c, const char *sec, const char *key, const char *v)
 {
 #define S(s, k) (!strcmp(sec, s) && !strcmp(key, k))
 	if (S("server", "socket")) return set_str(c->server_socket, sizeof(c->server_socket), v);
+	if (S("server", "listen")) return set_listen(c->server_listen, sizeof(c->server_listen), v);
+	if (S("server", "web_server_addrs"))
+		return set_addrs(c->web_server_addrs, sizeof(c->web_server_addrs), v);
 	if (S("server", "workers")) return set_uint(&c->workers, v, MAX_WORKERS);
 	if (S("server", "templates")) return set_str(c->templates, sizeof(c->templates), v);
 	if (S("server", "secure_cookies")) return set_bool(&c->secure_cookies, v);
@@ -108,7 +134,8 @@ int
 config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 {
 	static const char *keys[][2] = {
-		{ "server", "socket" }, { "server", "workers" }, { "server", "templates" },
+		{ "server", "socket" }, { "server", "listen" }, { "server", "web_server_addrs" },
+		{ "server", "workers" }, { "server", "templates" },
 		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
 		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
 		{ "keys", "dir" }, { "migrations", "dir" }, { "node", "code" }, { "node", "name" },
@@ -120,6 +147,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	set_str(c->server_socket, sizeof(c->server_socket), "var/run/tmcred.sock");
+	set_str(c->web_server_addrs, sizeof(c->web_server_addrs), "127.0.0.1");
 	set_str(c->templates, sizeof(c->templates), "fcgi/templates");
 	set_str(c->db_socket, sizeof(c->db_socket), "var/run/mysqld.sock");
 	set_str(c->db_user, sizeof(c->db_user), "tmcred");

@@ -9,6 +9,14 @@
  */
 struct tm_config {
 	char server_socket[108];     /* sun_path holds 108 bytes including the NUL */
+	/*
+	 * [server] listen: "127.0.0.1:9001" makes the FastCGI socket TCP instead of the unix
+	 * socket, for a worker host behind another machine's (or a shared) nginx upstream.
+	 * [server] web_server_addrs: the peers allowed to connect to it (libfcgi's
+	 * FCGI_WEB_SERVER_ADDRS, comma-separated IPv4 addresses); DEFAULT "127.0.0.1".
+	 */
+	char server_listen[64];
+	char web_server_addrs[256];
 	unsigned workers;            /* 0 = number of online CPUs */
 	char templates[1024];
 	bool secure_cookies;         /* add Secure to cookies (behind TLS) */

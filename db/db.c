@@ -8,7 +8,7 @@
 #include <time.h>
 
 #define STMT_CACHE 128          /* mirrors TM_DB_STMT_CACHE */
-#define TX_RETRIES 5            /* mirrors TM_DB_TX_RETRIES */
+#define TX_RETRIES 8            /* mirrors TM_DB_TX_RETRIES */
 #define IDLE_PING_SECONDS 300   /* below MariaDB's wait_timeout (28800 s) by far */
 #define MAX_PARAMS 32
 #define MAX_LIST_PARAMS 4096    /* an IN list of one upload chunk's keys; binds on the heap */
@@ -149,10 +149,23 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 	/* 1467: InnoDB reports a deadlock met while taking the auto-increment lock this way;
 	 * 1206: the lock table is full (a large transaction meets another): try again later. */
 	case 1467: case 1206:
+	/*
+	 * 1180 "Got error ... during COMMIT": on Galera the write-set could not be replicated
+	 * (e.g. "Not connected to Primary Component" for the moment of a view change when a
+	 * node leaves or joins). The transaction is rolled back everywhere, so it is retried
+	 * like a certification conflict.
+	 */
+	case 1180:
 		return DB_RETRY;
 	/* 2014 "commands out of sync": the protocol state is unknown, so start afresh. */
 	case 2002: case 2003: case 2006: case 2013: case 2014: case 2055: case 1927: case 4031:
 	case 1053:
+	/*
+	 * 1047 "WSREP has not yet prepared node for application use": a Galera node that is
+	 * shutting down, joining or cut off from the primary component. Nothing on it can run
+	 * until it is synced again: treat it like a lost server (503, reconnect per request).
+	 */
+	case 1047:
 		d->broken = true;
 		fprintf(stderr, "tmcred: db connection lost (%u)\n", no);
 		return DB_GONE;

@@ -198,6 +198,15 @@ open_socket(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		return fd;
 	}
+	if (cfg.server_listen[0] != '\0') {
+		int fd = FCGX_OpenSocket(cfg.server_listen, 1024);
+		if (fd < 0) {
+			logmsg("cannot listen on %s", cfg.server_listen);
+			return -1;
+		}
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		return fd;
+	}
 	mode_t old = umask(0);
 	int fd = FCGX_OpenSocket(cfg.server_socket, 1024);
 	umask(old);
@@ -257,6 +266,12 @@ main(int argc, char **argv)
 	if (nslots > TM_MAX_WORKERS)
 		nslots = TM_MAX_WORKERS;
 
+	/*
+	 * libfcgi reads the allowed TCP peers from the environment in FCGX_Init and refuses
+	 * anyone else; unix sockets ignore it (their directory is the access control).
+	 */
+	if (cfg.server_listen[0] != '\0')
+		setenv("FCGI_WEB_SERVER_ADDRS", cfg.web_server_addrs, 1);
 	/* Library init before fork: sodium and Connector/C use pthread_once internally. */
 	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
 	    fetch_global_init() < 0) {
@@ -277,7 +292,8 @@ main(int argc, char **argv)
 	/* The new generation is up: the previous one (if re-executed) finishes and exits. */
 	for (unsigned i = 0; i < nretiring; i++)
 		kill(retiring[i], SIGTERM);
-	logmsg("listening on %s with %u workers", cfg.server_socket, nslots);
+	logmsg("listening on %s with %u workers",
+	    cfg.server_listen[0] ? cfg.server_listen : cfg.server_socket, nslots);
 
 	sigset_t wait_set;
 	sigemptyset(&wait_set);
@@ -338,7 +354,8 @@ main(int argc, char **argv)
 				kill(retiring[i], SIGKILL);
 			while (nretiring > 0 && waitpid(-1, NULL, 0) > 0)
 				nretiring--;
-			unlink(cfg.server_socket);
+			if (cfg.server_listen[0] == '\0')
+				unlink(cfg.server_socket);
 			logmsg("stopped");
 			return 0;
 		}

@@ -173,15 +173,14 @@ stop_pid() {
 # Network (loopback only)
 
 # Ports in LISTEN state on any local address, one per line (decimal), from /proc/net/tcp{,6}.
+# One awk pass per file: bash `read` would read /proc/net/tcp a byte per syscall, and the
+# kernel regenerates the file on each, so a box with thousands of TIME_WAIT sockets left by a
+# load test took seconds per call.
 listening_ports() {
-	local f _ addr st
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[[ -r $f ]] || continue
-		# grep reads in large blocks; bash's `read` reads a /proc file byte by byte, which
-		# took minutes on a box with 20,000+ sockets (a load test nearby)
-		while read -r _ addr _ st _; do
-			[[ $st == 0A ]] && echo $((16#${addr##*:}))
-		done < <(grep ' 0A ' "$f" || true)
+	local h
+	for h in $(awk 'FNR > 1 && $4 == "0A" { n = split($2, a, ":"); print a[n] }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+		echo $((16#$h))
 	done
 	return 0
 }
