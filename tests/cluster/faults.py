@@ -99,7 +99,9 @@ class Env:
 
     def sql(self, q):
         if self.mode == "cluster":
-            argv = ["scripts/cluster", "sql", self.dir, "1", "-N", "-B", "-e", q]
+            # causal: node 1 first applies what nodes 2 and 3 committed before this read
+            argv = ["scripts/cluster", "sql", self.dir, "1", "-N", "-B", "-e",
+                    "SET SESSION wsrep_sync_wait = 1; " + q]
         else:
             argv = ["scripts/stack", "sql", self.dir, "-N", "-B", "-e", q]
         return [ln.split("\t") for ln in self._run(argv).splitlines() if ln.strip()]
