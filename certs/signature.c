@@ -469,26 +469,31 @@ verify_url(const char *base, const struct cert_claims *c, const unsigned char si
 	return verify_link_join(base, c->serial, tok, out, cap);
 }
 
+int
+verify_path_split(const char *path, size_t len, size_t *id_len)
+{
+	const char *slash;
+
+	if (path == NULL || len < 3 || path[0] != '/' || upper(path[1]) != 'V' || path[2] != '/' ||
+	    (slash = memchr(path + 3, '/', len - 3)) == NULL)
+		return -1;
+	*id_len = (size_t)(slash - path - 3);
+	return 0;
+}
+
 enum vurl_err
 verify_path_parse(const char *path, size_t len, struct verify_link *out)
 {
 	struct serial s;
-	const char *slash;
 	size_t sl;
 
-	if (path == NULL || out == NULL || len < 3 || path[0] != '/' || upper(path[1]) != 'V' ||
-	    path[2] != '/')
+	if (out == NULL || verify_path_split(path, len, &sl) < 0)
 		return VURL_EFORMAT;
-	path += 3;
-	len -= 3;
-	if ((slash = memchr(path, '/', len)) == NULL)
-		return VURL_EFORMAT;
-	sl = (size_t)(slash - path);
 	out->base[0] = '\0';
-	out->serial_err = serial_parse(path, sl, &s);
+	out->serial_err = serial_parse(path + 3, sl, &s);
 	if (out->serial_err != SERIAL_OK)
 		return VURL_ESERIAL;
-	if (verify_token_parse(&s, slash + 1, len - sl - 1, &out->claims, out->sig) != 0)
+	if (verify_token_parse(&s, path + 4 + sl, len - sl - 4, &out->claims, out->sig) != 0)
 		return VURL_ETOKEN;
 	return VURL_OK;
 }

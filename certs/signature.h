@@ -165,6 +165,8 @@ struct ymd cert_date(long days);
 void	 holder_hex(const unsigned char h[HOLDER_HASH_BYTES], char out[2 * HOLDER_HASH_BYTES + 1]);
 /* <BASE>/V/<ID>/<TOKEN> with the base upper-cased: its length, or -1 (bad base, short buffer). */
 int	 verify_link_join(const char *base, const char *id, const char *tok, char *out, size_t cap);
+/* "/V/<ID>/<TOKEN>" (V in any case): 0 with the ID's length (the token follows it and a '/'), or -1. */
+int	 verify_path_split(const char *path, size_t len, size_t *id_len);
 /* Finds where a whole link's path "/V/..." starts (*base_len) and checks the base. */
 enum vurl_err verify_url_split(const char *url, size_t len, size_t *base_len);
 /* The first bl bytes of url, upper-cased, as a base. */

@@ -321,22 +321,15 @@ enum vurl_err
 stmt_path_parse(const char *path, size_t len, struct stmt_link *out)
 {
 	struct stmt_no no;
-	const char *slash;
 	size_t nl;
 
-	if (path == NULL || out == NULL || len < 3 || path[0] != '/' || upper(path[1]) != 'V' ||
-	    path[2] != '/')
+	if (out == NULL || verify_path_split(path, len, &nl) < 0)
 		return VURL_EFORMAT;
-	path += 3;
-	len -= 3;
-	if ((slash = memchr(path, '/', len)) == NULL)
-		return VURL_EFORMAT;
-	nl = (size_t)(slash - path);
 	out->base[0] = '\0';
-	out->no_err = stmt_no_parse(path, nl, &no);
+	out->no_err = stmt_no_parse(path + 3, nl, &no);
 	if (out->no_err != SERIAL_OK)
 		return VURL_ESERIAL;
-	if (stmt_token_parse(&no, slash + 1, len - nl - 1, &out->claims, out->sig) != 0)
+	if (stmt_token_parse(&no, path + 4 + nl, len - nl - 4, &out->claims, out->sig) != 0)
 		return VURL_ETOKEN;
 	return VURL_OK;
 }
