@@ -98,7 +98,6 @@ up() { # DIR: kit stack + tmcred + signing key + demo bases and catalogue (no de
 		export BENCH_RUN=$d
 		mkdir -p "$RUN/bin"
 		"$HERE/tmcred-hook.sh"
-		ctl "$RUN" signkey >>"$RUN/tmcred-ctl.log" 2>&1 || die "signkey failed; see $RUN/tmcred-ctl.log"
 		TMCRED_DEMO_PROGRESS=0 ctl "$RUN" demo >"$RUN/demo.logins" 2>>"$RUN/tmcred-ctl.log" ||
 			die "tmcred-ctl demo failed; see $RUN/tmcred-ctl.log"
 	)

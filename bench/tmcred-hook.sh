@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts tmcred into a running reference-kit stack (../shared/bench/stack.sh start), beside the
 # kit's references: a `tmcred` database and user in the kit's MariaDB, keys and migrations
-# through tmcred-ctl with a config written to RUN/tmcred.conf, then the tmcred-fcgi master
+# (keygen, migrate, signkey) through tmcred-ctl with a config written to RUN/tmcred.conf, then the tmcred-fcgi master
 # (TM_WORKERS workers, default 2 = the kit's C_WORKERS) on RUN/tmcred.sock, started with
 # `stack.sh daemon tmcred`, so that `stack.sh stop` ends it and the kit's CPU accounting counts
 # the master and its workers (its children) as "app".
@@ -62,6 +62,7 @@ SQL
 )
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" keygen >>"$RUN/tmcred-ctl.log" 2>&1 || die "keygen failed; see $RUN/tmcred-ctl.log"
 "$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" migrate >>"$RUN/tmcred-ctl.log" 2>&1 || die "migrate failed; see $RUN/tmcred-ctl.log"
+"$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf" signkey >>"$RUN/tmcred-ctl.log" 2>&1 || die "signkey failed; see $RUN/tmcred-ctl.log"
 
 [[ ${TM_START:-1} == 1 ]] || exit 0
 "$KIT/stack.sh" daemon tmcred "$RUN/bin/tmcred-fcgi" -c "$RUN/tmcred.conf"

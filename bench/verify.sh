@@ -123,7 +123,6 @@ pool() { # NAME CHILDREN
 echo "starting tmcred, signing key, demo data" >&2
 TM_BASE_URL="HTTP://127.0.0.1:$HTTP_PORT/TM" "$HERE/tmcred-hook.sh"
 CTL=("$RUN/bin/tmcred-ctl" -c "$RUN/tmcred.conf")
-"${CTL[@]}" signkey >>"$RUN/tmcred-ctl.log" 2>&1 || die "signkey failed; see $RUN/tmcred-ctl.log"
 "${CTL[@]}" demo >"$RUN/demo.logins" 2>>"$RUN/tmcred-ctl.log" || die "tmcred-ctl demo failed; see $RUN/tmcred-ctl.log"
 
 echo "filling: $CERTS persons" >&2

@@ -39,6 +39,12 @@ struct tm_config {
 	 */
 	unsigned session_cache_seconds;
 	/*
+	 * [credits] cache_seconds: how long a worker may give a trainee's ledger answer again
+	 * (0 = read it on every request). Any write request served by this host drops it at
+	 * once on every worker of the host; the bound applies to other hosts and to SQL.
+	 */
+	unsigned credits_cache_seconds;
+	/*
 	 * [federation] (certs/README.md "Federation"): fetches of peers' documents are bounded
 	 * by connect_timeout_ms / timeout_ms; a peer's live certificate status is cached per
 	 * worker for status_cache_seconds; regional_key_file names the 32-byte key the region's

@@ -13,6 +13,7 @@
 enum host_epoch {
 	EPOCH_SESSIONS,         /* a session ended early, a password/role/status changed */
 	EPOCH_CERTS,            /* a certificate was issued, renewed or changed status */
+	EPOCH_WRITES,           /* a request that may have written (not GET or HEAD) was served */
 	EPOCH_COUNT,
 };
 

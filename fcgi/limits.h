@@ -63,4 +63,10 @@ _Static_assert(TM_NGINX_MAX_BODY >= TM_MAX_BODY, "nginx body limit must cover th
 #define TM_PROGRESS_CACHE_MS    1000
 /* --- end progress --- */
 
+/* --- credits --- */
+/* Ledger answers a worker keeps (fcgi/handlers/credits.c): one slot of a few KB per
+   (trainee, year), so at most about 1 MB per worker. */
+#define TM_CREDITS_CACHE_SLOTS  256u
+/* --- end credits --- */
+
 #endif

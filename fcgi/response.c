@@ -137,6 +137,21 @@ put_headers(struct sbuf *out, struct response *r, const char *ctype, size_t len)
 	sbuf_puts(out, "\r\n");
 }
 
+char *
+resp_api_json(json_t *view, size_t *len)
+{
+	/* HTML-only decorations are never in JSON; put back so a cached view keeps its title */
+	json_t *title = json_incref(json_object_get(view, "page_title"));
+	if (title != NULL)
+		json_object_del(view, "page_title");
+	char *js = json_dumps(view, JSON_COMPACT);
+	if (title != NULL)
+		json_object_set_new(view, "page_title", title);
+	if (js != NULL)
+		*len = strlen(js);
+	return js;
+}
+
 void
 resp_render(struct request *req, struct response *r, struct sbuf *out)
 {
@@ -170,16 +185,15 @@ resp_render(struct request *req, struct response *r, struct sbuf *out)
 		sbuf_put(out, fallback, sizeof(fallback) - 1);
 		return;
 	}
-	/* API face: the view as is; HTML-only decorations are never in JSON. */
-	json_object_del(r->view, "page_title");
-	char *js = json_dumps(r->view, JSON_COMPACT);
+	size_t n = 0;
+	char *js = resp_api_json(r->view, &n);
 	if (js == NULL) {
 		r->status = 500;
 		js = strdup("{\"error\":{\"code\":\"internal_error\",\"message\":\"服务器内部错误\",\"details\":[]}}");
 		if (js == NULL)
 			return;
+		n = strlen(js);
 	}
-	size_t n = strlen(js);
 	put_headers(out, r, "application/json; charset=utf-8", n);
 	sbuf_put(out, js, n);
 	free(js);

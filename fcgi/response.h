@@ -37,6 +37,12 @@ void	 resp_cookie(struct request *, struct response *, const char *name, const c
 /* A field error object for details: {"field","code","message"}. */
 json_t	*field_error(const char *field, const char *code, const char *message);
 
+/*
+ * The API face of a view: compact JSON without the HTML-only page_title, malloc'ed (*len
+ * bytes), or NULL. The view is left as it was.
+ */
+char	*resp_api_json(json_t *view, size_t *len);
+
 /* Serialises the response (headers + body) into out; the HTML face needs the template set. */
 void	 resp_render(struct request *, struct response *, struct sbuf *out);
 

@@ -11,6 +11,7 @@
 #include "../certs/verify.h"
 #include "../courses/batches.h"
 #include "../courses/text.h"
+#include "epoch.h"
 #include "errors.h"
 #include "jsonbody.h"
 #include "limits.h"
@@ -297,6 +298,12 @@ serve(struct worker_ctx *w, struct arena *a, FCGX_Request *fr)
 	struct sbuf out;
 
 	dispatch(w, &req, fr, &r);
+	/*
+	 * Before the answer leaves: whoever learns of a change from it and asks again finds
+	 * every answer cached on this host under the old epoch gone (fcgi/answer_cache.h).
+	 */
+	if (req.method == NULL || (strcmp(req.method, "GET") != 0 && strcmp(req.method, "HEAD") != 0))
+		host_epoch_bump(EPOCH_WRITES);
 	sbuf_init(&out, a);
 	resp_render(&req, &r, &out);
 	if (out.oom) {

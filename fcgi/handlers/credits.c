@@ -2,7 +2,21 @@
 
 #include "../../courses/date.h"
 #include "../../courses/records.h"
+#include "../answer_cache.h"
+#include "../limits.h"
 #include "handlers.h"
+
+/*
+ * A trainee's ledger answers, per worker, for [credits] cache_seconds (fcgi/answer_cache.h):
+ * a page and the calls it makes, or a trainee refreshing it, read the database once. Every
+ * write served by this host (a base's upload, an admin's entry or correction) moves
+ * EPOCH_WRITES and so shows at once; hours and rules changed on another host or in SQL show
+ * within cache_seconds.
+ */
+static struct answer_slot credit_slots[TM_CREDITS_CACHE_SLOTS];
+static struct answer_cache credit_answers = {
+	credit_slots, TM_CREDITS_CACHE_SLOTS, EPOCH_WRITES
+};
 
 /* Trainee pages need a person behind the login; staff accounts have none. */
 static bool
@@ -43,6 +57,24 @@ h_my_credits(struct request *req, struct response *r)
 		    "code", "year_invalid", "message", "年份须为 1990 至 9999 之间的整数"));
 		return;
 	}
+	unsigned ttl_ms = req->w->cfg->credits_cache_seconds * 1000u;
+	uint64_t epoch;
+	const struct answer_slot *s = answer_get(&credit_answers, req->person_id, year, ttl_ms,
+	    &epoch);
+	if (s != NULL && req->api) {
+		char *body = arena_strndup(req->a, s->json, s->json_len);
+		if (body != NULL) {
+			r->status = 200;
+			r->raw = body;
+			r->raw_len = s->json_len;
+			r->content_type = "application/json; charset=utf-8";
+			return;
+		}
+	}
+	if (s != NULL && (v = json_deep_copy(s->view)) != NULL) {
+		resp_view(r, 200, v, "credits");
+		return;
+	}
 	const char *why = credits_year(req->w->db, req->person_id, year, &v);
 	if (why != NULL) {
 		resp_error(req, r, why, NULL);
@@ -51,6 +83,7 @@ h_my_credits(struct request *req, struct response *r)
 	json_object_set_new(v, "page_title", json_string("继续教育学时"));
 	json_object_set_new(v, "prev_year", json_integer(year - 1));
 	json_object_set_new(v, "next_year", json_integer(year + 1));
+	answer_put(&credit_answers, req->person_id, year, epoch, v, ttl_ms);
 	resp_view(r, 200, v, "credits");
 }
 

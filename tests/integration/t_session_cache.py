@@ -1,25 +1,31 @@
 """What a worker may remember between requests, and when it must forget it:
 sessions (fcgi/session.h: a logout ends the session on every worker at once;
-a change made in SQL lands within [session] cache_seconds) and the
+a change made in SQL lands within [session] cache_seconds), the
 continuing-education rules (cached per worker, but checked against
-ce_rules_version in the same statement as the ledger, so an admin's change
-counts from the next request on, on every worker).
+ce_rules_version in the same statement as the ledger, so a change counts at
+once for every ledger read from the database) and the ledger answers (kept
+per worker for [credits] cache_seconds: a write served by this host drops
+them at once on every worker, a change made in SQL lands within the bound).
 
 Each check makes its requests one after another on fresh connections: the
 test stack runs two workers blocked in accept() on one socket, and the
 kernel hands sequential connections to them in turn, so a run of ROUNDS
 requests reaches both workers many times over."""
 
+import datetime
 import os
 import time
 
 from batches_common import stack_sql
+from courses_common import add_record, reverse
 from lib import (Client, api_error, check, login, registered_and_logged_in)
 
 TESTS = []
 ROUNDS = 20
 # the default of [session] cache_seconds (db/config.c); the stack does not set it
 CACHE_SECONDS = int(os.environ.get("TMCRED_SESSION_CACHE_SECONDS", "5"))
+# the default of [credits] cache_seconds (db/config.c), likewise
+CREDITS_CACHE_SECONDS = int(os.environ.get("TMCRED_CREDITS_CACHE_SECONDS", "5"))
 
 
 def test(fn):
@@ -122,9 +128,9 @@ def role_change_in_sql_lands_within_cache_seconds():
         stack_sql("UPDATE users SET role = 'trainee' WHERE id = %d" % uid)
 
 
-def _rules(cookies, year):
+def _rules(cookies, year, n=ROUNDS):
     out = []
-    for _ in range(ROUNDS):
+    for _ in range(n):
         c = Client("fresh")
         c.cookies = dict(cookies)
         r = c.get("/api/v1/me/credits?year=%d" % year)
@@ -134,31 +140,121 @@ def _rules(cookies, year):
     return out
 
 
+def _until_rules(cookies, year, want, what):
+    """Polls until ROUNDS fresh requests for year all give `want`; fails after cache_seconds + 3 s."""
+    deadline = time.monotonic() + CREDITS_CACHE_SECONDS + 3
+    last = None
+    while time.monotonic() < deadline:
+        last = _rules(cookies, year, n=6)
+        if last == [want] * 6:
+            st = _rules(cookies, year)
+            check(st == [want] * ROUNDS, "%s: flapping back, got %r" % (what, sorted(set(st))))
+            return
+        time.sleep(0.25)
+    check(False, "%s: still %r after %d s ([credits] cache_seconds = %d)"
+          % (what, sorted(set(last or [])), CREDITS_CACHE_SECONDS + 3, CREDITS_CACHE_SECONDS))
+
+
 @test
-def ce_rule_change_counts_from_the_next_request():
-    """A rule far in the future (2090) so no other test's year is judged by it."""
+def ce_rule_change_counts_at_once_where_no_answer_is_cached():
+    """Rules changed in SQL: a year no worker has answered yet is judged by the new rule at
+    once (the version read with the ledger), a year a worker answered within cache_seconds.
+    Rules far in the future (2090-2095) so no other test's year is judged by them."""
     c, _ = registered_and_logged_in("rules")
     cookies = dict(c.cookies)
-    year = 2090
-    before = _rules(cookies, year)
+    before = _rules(cookies, 2090)
     check(len(set(before)) == 1 and before[0][0] < "2090-01-01",
           "before: one rule in force, older than 2090: %r" % before[:3])
     if stack_sql("INSERT INTO ce_rules (region, effective_from, annual_hours_x2, professional_num,"
                  " professional_den, daily_cap_x2, minutes_per_hour, carry_over, note)"
                  " VALUES ('SH', '2090-01-01', 200, 2, 3, 16, 45, 0, 'integration test')") is None:
         return "SKIP needs TMCRED_STACK for SQL"
+    new = ("2090-01-01", 100.0, 100.0)
     try:
-        st = _rules(cookies, year)
-        check(st == [("2090-01-01", 100.0, 100.0)] * ROUNDS,
-              "a new rule must count at once on every worker: %r" % sorted(set(st)))
+        st = _rules(cookies, 2091)
+        check(st == [new] * ROUNDS, "a new rule must count at once on every worker: %r" % sorted(set(st)))
+        _until_rules(cookies, 2090, new, "2090, answered before the new rule")
         stack_sql("UPDATE ce_rules SET annual_hours_x2 = 220 WHERE region = 'SH'"
                   " AND effective_from = '2090-01-01'")
-        st = _rules(cookies, year)
-        check(st == [("2090-01-01", 110.0, 110.0)] * ROUNDS,
-              "a changed rule must count at once on every worker: %r" % sorted(set(st)))
-        prev = _rules(cookies, year - 1)
+        changed = ("2090-01-01", 110.0, 110.0)
+        st = _rules(cookies, 2092)
+        check(st == [changed] * ROUNDS, "a changed rule must count at once on every worker: %r"
+              % sorted(set(st)))
+        _until_rules(cookies, 2090, changed, "2090, answered before the change")
+        prev = _rules(cookies, 2089)
         check(prev == [before[0]] * ROUNDS, "2089 is still judged by the old rule: %r" % prev[:3])
     finally:
         stack_sql("DELETE FROM ce_rules WHERE region = 'SH' AND effective_from = '2090-01-01'")
-    st = _rules(cookies, year)
+    st = _rules(cookies, 2093)
     check(st == [before[0]] * ROUNDS, "a deleted rule must stop counting at once: %r" % sorted(set(st)))
+    _until_rules(cookies, 2090, before[0], "2090 after the rule was deleted")
+
+
+def _totals(cookies, year, n=ROUNDS, html=False):
+    """The year's total as n fresh requests (both workers) give it, API or HTML face."""
+    out = []
+    for _ in range(n):
+        c = Client("fresh")
+        c.cookies = dict(cookies)
+        if html:
+            r = c.get("/me/credits?year=%d" % year)
+            check(r.status == 200, "GET /me/credits: %s" % r.short())
+            out.append(r.text)
+        else:
+            r = c.get("/api/v1/me/credits?year=%d" % year)
+            check(r.status == 200, "credits %d: %s" % (year, r.short()))
+            out.append(float(r.json()["total"]))
+    return out
+
+
+@test
+def credits_answer_drops_at_once_after_a_write_through_this_host():
+    """Every worker answered (and kept) the ledger; an admin's entry and its reversal,
+    through this host, show on the very next request, on every worker, API and page."""
+    t, ident = registered_and_logged_in("ccache")
+    cookies = dict(t.cookies)
+    y = datetime.date.today().year - 1
+    st = _totals(cookies, y)
+    check(st == [0.0] * ROUNDS, "a fresh trainee's %d: %r" % (y, st))
+    r = add_record(ident["id_number"], "J-PRA-01", "4.5", "%d-05-06" % y, base="SH-STEX")
+    check(r.status == 201, "POST /api/v1/records: %s" % r.short())
+    st = _totals(cookies, y)
+    check(st == [4.5] * ROUNDS, "after an admin entry, every worker at once: %r" % st)
+    pages = _totals(cookies, y, n=6, html=True)
+    check(all("4.5" in p for p in pages), "the /me/credits page must show the 4.5 学时 at once")
+    rid = r.json()["id"]
+    check(reverse(rid).status == 201, "reversal")
+    st = _totals(cookies, y)
+    check(st == [0.0] * ROUNDS, "after the reversal, every worker at once: %r" % st)
+
+
+@test
+def credits_written_in_sql_land_within_cache_seconds():
+    """A change this host did not serve (SQL here; another worker host, tmcred-ctl) is
+    bounded by [credits] cache_seconds, never kept longer."""
+    t, ident = registered_and_logged_in("ccache2")
+    cookies = dict(t.cookies)
+    y = datetime.date.today().year - 1
+    r = add_record(ident["id_number"], "J-PRA-01", "2", "%d-06-06" % y, base="SH-STEX")
+    check(r.status == 201, "POST /api/v1/records: %s" % r.short())
+    st = _totals(cookies, y)
+    check(st == [2.0] * ROUNDS, "before: %r" % st)
+    rid = r.json()["id"]
+    # the table is append-only (triggers refuse UPDATE and DELETE): a second entry, in SQL
+    if stack_sql("INSERT INTO training_records (person_id, course_id, base_id, hours_x2,"
+                 " completed_on, subject, compulsory, source, source_ref, created_by)"
+                 " SELECT person_id, course_id, base_id, 3, '%d-06-07', subject, compulsory,"
+                 " 'admin', 'integration test', created_by FROM training_records WHERE id = %d"
+                 % (y, rid)) is None:
+        return "SKIP needs TMCRED_STACK for SQL"
+    t0 = time.monotonic()
+    deadline = t0 + CREDITS_CACHE_SECONDS + 3
+    last = None
+    while time.monotonic() < deadline:
+        last = _totals(cookies, y, n=6)
+        if last == [3.5] * 6:
+            break
+        time.sleep(0.25)
+    check(last == [3.5] * 6, "an entry made in SQL: still %r after %d s" % (last, CREDITS_CACHE_SECONDS + 3))
+    st = _totals(cookies, y)
+    check(st == [3.5] * ROUNDS, "an entry made in SQL: flapping back, %r" % st)
