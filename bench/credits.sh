@@ -23,7 +23,9 @@
 # every round measures all targets (training_records is append-only anyway).
 #
 # Targets: hello; me (GET /api/v1/me in S: session lookup + one primary-key read, the least an
-# authenticated GET with data costs); credits_10k (S); credits_1M (L).
+# authenticated GET with data costs); credits_10k (S); credits_1M (L); credits_10k_db and
+# credits_1M_db: the same through a second tmcred master on the same binary, config and database
+# but with TMCRED_CREDITS_CACHE_SECONDS=0 (nginx /tm0/), so every request reads MariaDB.
 # 1. Sequential: SEQ rounds of HELLO_N (hello, me) or CREDITS_N (credits) requests on one
 #    connection: wall time and server CPU per request from /proc (the processes' own time, which
 #    outside load on a shared box hardly changes, unlike req/s), per-request server counters.
