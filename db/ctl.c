@@ -4,6 +4,7 @@
  */
 #include <mysql.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 
 #include "../courses/idnumber.h"
 #include "../courses/apikeys.h"
+#include "../courses/contact.h"
+#include "../courses/text.h"
 #include "../courses/records.h"
 #include "../courses/trainees.h"
 #include "../certs/ctl.h"
@@ -32,6 +35,8 @@ usage(void)
 	    "            demo catalogue, assessment candidates and certificates; print the logins\n"
 	    "            as shell lines\n"
 	    "  token     print a random URL-safe token\n"
+	    "  admin-create EMAIL NAME   an admin account; the password is the first line of\n"
+	    "            stdin when stdin is not a terminal, else a new one printed once\n"
 	    "  signkey   create this node's first certificate signing key if there is none\n"
 	    "  signkey-rotate [YYYY-MM-DD]   a new signing key from that day (default today)\n"
 	    "  cert-import PERSON_ID LEVEL YYYY-MM-DD   record a certificate issued before tmcred\n"
@@ -167,6 +172,76 @@ demo_assessment(struct db *d, const struct tm_keys *k, const struct tm_config *c
 		fprintf(stderr, "tmcred-ctl: %s failed\n", path);
 		return -1;
 	}
+	return 0;
+}
+
+/* The registration form's rules (fcgi/limits.h), which this tool does not link against. */
+#define CTL_NAME_MAX_CHARS 50u
+#define CTL_PASSWORD_MIN 8u
+#define CTL_PASSWORD_MAX 128u
+
+/* The first admin of a deployment without demo data (docs/operations.md). */
+static int
+admin_create(const struct tm_config *cfg, int argc, char **argv)
+{
+	char email[CONTACT_EMAIL_MAX + 1], pw[CTL_PASSWORD_MAX + 2], err[256];
+	struct tm_keys k;
+	struct db *d;
+	int64_t uid, pid;
+	bool generated = false;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tmcred-ctl admin-create EMAIL NAME\n");
+		return 2;
+	}
+	if (!contact_email_valid(argv[0], strlen(argv[0]), email, sizeof(email))) {
+		fprintf(stderr, "tmcred-ctl: not a usable e-mail address: %s\n", argv[0]);
+		return 2;
+	}
+	if (!text_person_name(argv[1], strlen(argv[1]), CTL_NAME_MAX_CHARS)) {
+		fprintf(stderr, "tmcred-ctl: a name is 1 to %u printable characters\n", CTL_NAME_MAX_CHARS);
+		return 2;
+	}
+	if (isatty(STDIN_FILENO)) {
+		token(pw, sizeof(pw), 16);
+		generated = true;
+	} else {
+		if (fgets(pw, sizeof(pw), stdin) == NULL)
+			pw[0] = '\0';
+		pw[strcspn(pw, "\r\n")] = '\0';
+		size_t n = strlen(pw);
+		if (n < CTL_PASSWORD_MIN || n > CTL_PASSWORD_MAX || !utf8_valid(pw, n)) {
+			sodium_memzero(pw, sizeof(pw));
+			fprintf(stderr, "tmcred-ctl: the password (first line of stdin) must be %u to %u bytes"
+			    " of UTF-8\n", CTL_PASSWORD_MIN, CTL_PASSWORD_MAX);
+			return 2;
+		}
+	}
+	if (keys_load(cfg->keys_dir, &k, err, sizeof(err)) < 0) {
+		sodium_memzero(pw, sizeof(pw));
+		fprintf(stderr, "tmcred-ctl: %s\n", err);
+		return 1;
+	}
+	if (open_db(cfg, &d) < 0) {
+		sodium_memzero(pw, sizeof(pw));
+		keys_wipe(&k);
+		return 1;
+	}
+	struct account_new a = { .name = argv[1], .email = email, .password = pw, .role = "admin",
+		.remote_addr = "tmcred-ctl" };
+	enum reg_rc rc = account_register(d, &k, &a, &uid, &pid);
+	keys_wipe(&k);
+	db_free(d);
+	if (rc != REG_OK) {
+		sodium_memzero(pw, sizeof(pw));
+		fprintf(stderr, "tmcred-ctl: admin not created: %s\n", rc == REG_EMAIL_TAKEN ?
+		    "an account with this e-mail exists" : "database error");
+		return 1;
+	}
+	if (generated)
+		printf("ADMIN_LOGIN='%s'\nADMIN_PASSWORD='%s'\n", email, pw);
+	sodium_memzero(pw, sizeof(pw));
+	fprintf(stderr, "tmcred-ctl: admin %s created (user %lld)\n", email, (long long)uid);
 	return 0;
 }
 
@@ -316,6 +391,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "demo") == 0)
 		return demo(&cfg);
+	if (strcmp(cmd, "admin-create") == 0)
+		return admin_create(&cfg, argc - optind - 1, argv + optind + 1);
 	int rc = certs_ctl(&cfg, cmd, argc - optind - 1, argv + optind + 1);
 	if (rc >= 0)
 		return rc;

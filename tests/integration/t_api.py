@@ -705,3 +705,37 @@ def sql_injection_in_login_fails():
     ident = identity("after-sqli")
     register(Client(), ident)
     login(Client(), ident["email"], ident["password"])
+
+
+# ------------------------------------------------------------------ first admin (tmcred-ctl)
+
+@test
+def ctl_admin_create_first_admin():
+    """tmcred-ctl admin-create: the first admin of a deployment without demo data
+    (docs/operations.md). Refusals change nothing."""
+    from t_certs import ctl, sql1
+    email = "ops-%d@example.org" % random.randrange(10**9)
+    pw = "运维 correct horse %d" % random.randrange(10**6)
+
+    def users():
+        return int(sql1("SELECT COUNT(*) FROM users WHERE email = '%s'" % email))
+
+    err = ctl("admin-create", email, "运维管理员", stdin=b"short\n", expect_rc=2)
+    ctl("admin-create", "not-an-email", "运维管理员", stdin=(pw + "\n").encode(), expect_rc=2)
+    ctl("admin-create", email, "", stdin=(pw + "\n").encode(), expect_rc=2)
+    ctl("admin-create", email, stdin=(pw + "\n").encode(), expect_rc=2)
+    check(users() == 0 and err == "", "refused admin-create stored an account or printed %r" % err)
+    out = ctl("admin-create", email.upper(), "运维管理员", stdin=(pw + "\n").encode())
+    check(pw not in out, "admin-create echoed the password it was given")
+    check(users() == 1, "admin-create: %d accounts with the address" % users())
+    check(int(sql1("SELECT COUNT(*) FROM audit_log a JOIN users u ON a.object_id = u.id"
+                   " WHERE u.email = '%s' AND a.action = 'account.register'" % email)) == 1,
+          "admin-create wrote no account.register audit row")
+    ctl("admin-create", email, "又一个", stdin=(pw + "\n").encode(), expect_rc=1)
+    check(users() == 1, "a second admin-create with the same address stored another account")
+    c = Client("ops")
+    r = login(c, email, pw)
+    check(r.json().get("role") == "admin" and r.json().get("name") == "运维管理员",
+          "the new admin logs in as %r" % r.json())
+    r = c.get("/api/v1/level-rules")
+    check(r.status == 200, "the new admin on an admin route: %s" % r.short())
