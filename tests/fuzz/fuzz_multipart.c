@@ -40,6 +40,8 @@ struct seen {
 static void
 put(struct seen *s, const void *p, size_t n)
 {
+	if (n == 0)
+		return;         /* an empty part's log is still NULL: memcpy must not see it */
 	if (s->len + n > s->cap) {
 		s->cap = (s->len + n) * 2 + 256;
 		s->log = realloc(s->log, s->cap);
