@@ -8,6 +8,7 @@
 
 #include "batches.h"
 #include "date.h"
+#include "ledger_years.h"
 
 #define BDIRECT_MAX_RULES 256   /* ce_rules rows of one region: a handful in practice */
 
@@ -135,6 +136,7 @@ struct pday {                   /* one person's day in this file */
 
 struct lyear {                  /* one person's year of the stored rows, for ledger_years */
 	int64_t person, year, prof, gen, comp;
+	bool had_rows;              /* the person had records before this upload */
 };
 
 struct pentry {                 /* see person_of */
@@ -171,6 +173,7 @@ struct rstate {
 	int32_t day;
 	uint32_t pd;                /* its (person, day) */
 	bool in_span;               /* the person has stored rows on or around that day */
+	bool had_rows;              /* the person has stored rows at all */
 	unsigned char nkey[32];
 	bool bad, seen;
 };
@@ -204,7 +207,7 @@ _Static_assert(TM_BATCH_CHUNK > 512, "in_sizes");
 struct in_sql {
 	char text[IN_CLASSES][IN_SQL_CAP];
 };
-static struct in_sql sql_persons, sql_spans, sql_courses, sql_seen, sql_days;
+static struct in_sql sql_persons, sql_spans, sql_courses, sql_seen, sql_days, sql_ledger;
 
 static const char *
 in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *elem,
@@ -257,13 +260,6 @@ bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
 		free(b);
 		return NULL;
 	}
-	/* Our rows' ledger_years sums are added once per person-year at the end, not per row
-	 * by the trigger (migration 0007 skips rows of this batch). */
-	struct db_val bv[] = { DBV_I64(cfg->batch_id) };
-	if ((*rc = db_exec(d, "SET @tm_ledger_batch = ?", bv, 1, NULL, NULL)) != DB_OK) {
-		free(b);
-		return NULL;
-	}
 	return b;
 }
 
@@ -272,7 +268,6 @@ bdirect_free(struct bdirect *b)
 {
 	if (b == NULL)
 		return;
-	(void)db_exec(b->db, "SET @tm_ledger_batch = NULL", NULL, 0, NULL, NULL);
 	kmap_free(&b->codes);
 	kmap_free(&b->dups);
 	kmap_free(&b->pdays);
@@ -701,6 +696,7 @@ add_sums(struct bdirect *b, const struct batch_row *rows, const struct rstate *s
 		struct lyear *ly = (struct lyear *)b->lys.p + *yi;
 		ly->person = st[i].person;
 		ly->year = year;
+		ly->had_rows = st[i].had_rows;
 		if (strcmp(st[i].c->subject, "professional") == 0)
 			ly->prof += rows[i].hours_x2;
 		else {
@@ -813,6 +809,7 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 		}
 		s->person = p->id;
 		s->in_span = s->day >= p->dmin && s->day <= p->dmax;
+		s->had_rows = p->dmin <= p->dmax;
 		const char *pname = (const char *)b->names.p + p->name_off;
 		if (p->name_len != strlen(r->name) || memcmp(pname, r->name, p->name_len) != 0)
 			bad(b, s, r, "name", "name_mismatch", nbad);
@@ -846,6 +843,80 @@ out:
 	return rc;
 }
 
+/*
+ * ledger_years of the persons who had no record before this upload: their years hold this
+ * upload's rows and nothing else (their rows are locked since the first chunk that named
+ * them, and their span query found none), so the sums computed here are the recomputed
+ * rows, written as they are (ledger_years.h).
+ */
+static enum db_rc
+ledger_fresh(struct bdirect *b)
+{
+	const struct lyear *all = b->lys.p;
+	int64_t person[TM_BATCH_CHUNK], year[TM_BATCH_CHUNK], prof[TM_BATCH_CHUNK],
+	    gen[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK];
+	size_t k = 0;
+	for (size_t i = 0; i <= b->lys.n; i++) {
+		if (i < b->lys.n && !all[i].had_rows) {
+			person[k] = all[i].person;
+			year[k] = all[i].year;
+			prof[k] = all[i].prof;
+			gen[k] = all[i].gen;
+			comp[k] = all[i].comp;
+			k++;
+		}
+		if (k == 0 || (k < TM_BATCH_CHUNK && i < b->lys.n))
+			continue;
+		struct db_bulk_col cols[] = {
+			{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, year, NULL, NULL },
+			{ DB_T_I64, prof, NULL, NULL }, { DB_T_I64, gen, NULL, NULL },
+			{ DB_T_I64, comp, NULL, NULL },
+		};
+		enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO ledger_years (person_id, year,"
+		    " professional_x2, general_x2, compulsory_x2) VALUES (?, ?, ?, ?, ?)"
+		    " ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2),"
+		    " general_x2 = VALUES(general_x2), compulsory_x2 = VALUES(compulsory_x2)", cols,
+		    DB_N(cols), k, NULL);
+		if (rc != DB_OK)
+			return rc;
+		k = 0;
+	}
+	return DB_OK;
+}
+
+/* Every year of the other persons, recomputed from training_records, 1,000 persons a time. */
+static enum db_rc
+ledger_recompute(struct bdirect *b)
+{
+	const struct lyear *all = b->lys.p;
+	struct kmap done = { 0 };
+	struct db_val v[TM_BATCH_CHUNK];
+	enum db_rc rc = DB_OK;
+	size_t k = 0;
+	for (size_t i = 0; i <= b->lys.n && rc == DB_OK; i++) {
+		if (i < b->lys.n && all[i].had_rows) {
+			bool fresh;
+			if (kmap_put(&done, (uint64_t)all[i].person, 1, 0, &fresh) == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			if (fresh)
+				v[k++] = DBV_I64(all[i].person);
+		}
+		if (k == 0 || (k < TM_BATCH_CHUNK && i < b->lys.n))
+			continue;
+		size_t size;
+		const char *sql = in_list_sql(&sql_ledger, k, &size,
+		    LEDGER_YEARS_SUMS " WHERE person_id IN (", "?", ")" LEDGER_YEARS_SET);
+		for (size_t j = k; j < size; j++)
+			v[j] = v[0];
+		rc = db_exec(b->db, sql, v, size, NULL, NULL);
+		k = 0;
+	}
+	kmap_free(&done);
+	return rc;
+}
+
 enum db_rc
 bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
 {
@@ -861,30 +932,6 @@ bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
 	*stored = b->stored;
 	if (!store || bdirect_failed(b) || b->lys.n == 0)
 		return DB_OK;
-	for (size_t off = 0; off < b->lys.n; off += TM_BATCH_CHUNK) {
-		size_t k = b->lys.n - off < TM_BATCH_CHUNK ? b->lys.n - off : TM_BATCH_CHUNK;
-		int64_t person[TM_BATCH_CHUNK], year[TM_BATCH_CHUNK], prof[TM_BATCH_CHUNK],
-		    gen[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK];
-		const struct lyear *ly = (const struct lyear *)b->lys.p + off;
-		for (size_t i = 0; i < k; i++) {
-			person[i] = ly[i].person;
-			year[i] = ly[i].year;
-			prof[i] = ly[i].prof;
-			gen[i] = ly[i].gen;
-			comp[i] = ly[i].comp;
-		}
-		struct db_bulk_col cols[] = {
-			{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, year, NULL, NULL },
-			{ DB_T_I64, prof, NULL, NULL }, { DB_T_I64, gen, NULL, NULL },
-			{ DB_T_I64, comp, NULL, NULL },
-		};
-		enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO ledger_years (person_id, year,"
-		    " professional_x2, general_x2, compulsory_x2) VALUES (?, ?, ?, ?, ?)"
-		    " ON DUPLICATE KEY UPDATE professional_x2 = professional_x2 + VALUES(professional_x2),"
-		    " general_x2 = general_x2 + VALUES(general_x2),"
-		    " compulsory_x2 = compulsory_x2 + VALUES(compulsory_x2)", cols, DB_N(cols), k, NULL);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return DB_OK;
+	enum db_rc rc = ledger_fresh(b);
+	return rc == DB_OK ? ledger_recompute(b) : rc;
 }
