@@ -11,8 +11,8 @@
 # Stacks: two of the reference kit (MariaDB + nginx, loopback only), S and L, each with tmcred
 # put in by bench/tmcred-hook.sh (2 workers; nginx /tm/X -> X), a signing key, the demo bases and
 # catalogue (tmcred-ctl demo with TMCRED_DEMO_PROGRESS=0), then the generator below: bulk SQL
-# (INSERT ... SELECT from MariaDB's seq tables) for persons, training records (through their
-# ledger trigger) and certificates, which bypasses the certificate code on purpose, so the
+# (INSERT ... SELECT from MariaDB's seq tables) for persons, training records (with their
+# ledger_years rebuilt) and certificates, which bypasses the certificate code on purpose, so the
 # counters are then rebuilt by `tmcred-ctl progress-rebuild` and checked by `tmcred-ctl
 # progress-check` (must report 0 differences; the run stops otherwise).
 # Certificates: persons 1..0.8 C hold a junior certificate first issued between 2023-10-01 and
