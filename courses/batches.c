@@ -845,7 +845,15 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	why = in->json ? read_json(&r, rd, rctx) : read_csv(&r, rd, rctx, enc, sizeof(enc));
 	if (in->json)
 		snprintf(enc, sizeof(enc), "UTF-8");
-	if (why == NULL && r.fatal == NULL && flush(&r) == DB_OK) {
+	bool flushed = why == NULL && r.fatal == NULL && flush(&r) == DB_OK;
+	/* The direct path's last INSERT may still run: nothing else uses the connection first. */
+	if (r.direct != NULL && (rc = bdirect_sync(r.direct)) != DB_OK) {
+		flushed = false;
+		if (r.fatal == NULL)
+			r.fatal = rc == DB_DUP || rc == DB_RETRY ? "batch_retry" : db_code(rc);
+	}
+	rc = DB_OK;
+	if (flushed) {
 		if (r.direct != NULL) {
 			rc = bdirect_finish(r.direct, r.errors_total == 0, &r.direct_bad, &stored_rows);
 			sql_bad = r.direct_bad;
