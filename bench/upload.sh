@@ -621,7 +621,7 @@ report() {
 		u = rate["hours_a"]
 		printf "Ratios (hours_a, the fresh 100k upload):\n"
 		if (rate["load"]) printf "- upload / LOAD DATA into a copy of training_records = **%.3f** (target >= 0.7): %s\n", u / rate["load"], (u / rate["load"] >= 0.7 ? "met" : "MISSED")
-		if (rate["load-ledger"]) printf "- upload / LOAD DATA into the copy plus the ledger_years trigger of training_records = %.3f\n", u / rate["load-ledger"]
+		if (rate["load-ledger"]) printf "- upload / LOAD DATA into the copy plus the ledger_years trigger (training_records until migration 0013) = %.3f\n", u / rate["load-ledger"]
 		if (rate["load-tr"]) printf "- upload / LOAD DATA into training_records itself = %.3f\n", u / rate["load-tr"]
 		if (rate["csv-stage"]) printf "- upload / LOAD DATA of the CSV itself into a bare staging table = %.3f\n", u / rate["csv-stage"]
 		if (rate["row"]) printf "- upload / one autocommitted INSERT per row = **%.1f** (target >= 20): %s\n", u / rate["row"], (u / rate["row"] >= 20 ? "met" : "MISSED")
