@@ -517,9 +517,9 @@ reload_rules(struct db *d)
 
 /*
  * The years from..to from ledger_years (kept by every writer, ledger_years.h) and the rules'
- * version, in one statement: one round trip whatever the history. The rules themselves are read again only
- * when that version differs from the one cached, so an admin's change to ce_rules counts from
- * the next request on, on every worker and every host.
+ * version, in one statement: one round trip whatever the history. The rules themselves are
+ * read again only when that version differs from the one cached, so an admin's change to
+ * ce_rules counts from the next request on, on every worker and every host.
  */
 static const char *
 summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,
