@@ -11,8 +11,8 @@
 # Stacks: two of the reference kit (MariaDB + nginx, loopback only), S and L, each with tmcred
 # put in by bench/tmcred-hook.sh (2 workers; nginx /tm/X -> X), a signing key, the demo bases and
 # catalogue (tmcred-ctl demo with TMCRED_DEMO_PROGRESS=0), then the generator below: bulk SQL
-# (INSERT ... SELECT from MariaDB's seq tables) for persons, training records (through their
-# ledger trigger) and certificates, which bypasses the certificate code on purpose, so the
+# (INSERT ... SELECT from MariaDB's seq tables) for persons, training records (with their
+# ledger_years rebuilt) and certificates, which bypasses the certificate code on purpose, so the
 # counters are then rebuilt by `tmcred-ctl progress-rebuild` and checked by `tmcred-ctl
 # progress-check` (must report 0 differences; the run stops otherwise).
 # Certificates: persons 1..0.8 C hold a junior certificate first issued between 2023-10-01 and
@@ -163,6 +163,13 @@ load() {
 		  SELECT 'SH', YEAR(first_issued_on), level, 999998 FROM certificates
 		  WHERE holder_name LIKE 'bench-%' GROUP BY YEAR(first_issued_on), level
 		  ON DUPLICATE KEY UPDATE last_seq = 999998;
+		-- ledger_years as the C writers keep it (courses/ledger_years.h; no trigger since 0013)
+		INSERT INTO ledger_years (person_id, year, professional_x2, general_x2, compulsory_x2)
+		  SELECT person_id, YEAR(completed_on), SUM(IF(subject = 'professional', hours_x2, 0)),
+		         SUM(IF(subject = 'general', hours_x2, 0)), SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0))
+		  FROM training_records GROUP BY person_id, YEAR(completed_on)
+		  ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2), general_x2 = VALUES(general_x2),
+		    compulsory_x2 = VALUES(compulsory_x2);
 		ANALYZE TABLE training_records, persons, certificates;
 	SQL
 	local got

@@ -1,5 +1,7 @@
 #include "batch_direct.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include "batches.h"
 #include "date.h"
+#include "ledger_years.h"
 
 #define BDIRECT_MAX_RULES 256   /* ce_rules rows of one region: a handful in practice */
 
@@ -135,6 +138,7 @@ struct pday {                   /* one person's day in this file */
 
 struct lyear {                  /* one person's year of the stored rows, for ledger_years */
 	int64_t person, year, prof, gen, comp;
+	bool had_rows;              /* the person had records before this upload */
 };
 
 struct pentry {                 /* see person_of */
@@ -152,8 +156,40 @@ struct rule {
 	int32_t from, cap_x2;
 };
 
+/* One chunk's INSERT, column by column, owning its values (the chunk is reused meanwhile). */
+struct ins {
+	int64_t person[TM_BATCH_CHUNK], course[TM_BATCH_CHUNK], base[TM_BATCH_CHUNK],
+	    hours[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK], batch[TM_BATCH_CHUNK], actor[TM_BATCH_CHUNK];
+	const char *day[TM_BATCH_CHUNK], *subject[TM_BATCH_CHUNK], *ref[TM_BATCH_CHUNK],
+	    *key[TM_BATCH_CHUNK];
+	unsigned long lday[TM_BATCH_CHUNK], lsub[TM_BATCH_CHUNK], lref[TM_BATCH_CHUNK],
+	    lkey[TM_BATCH_CHUNK];
+	bool noactor[TM_BATCH_CHUNK];
+	char days[TM_BATCH_CHUNK][11];
+	unsigned char keys[TM_BATCH_CHUNK][32];
+	size_t k;
+};
+
+/*
+ * The INSERT of chunk k runs on a helper thread while this one reads, decodes, hashes and
+ * checks chunk k + 1: the server's work and the worker's overlap instead of adding up. The
+ * connection is the helper's from the hand-over until bd_sync; every other use of it (the
+ * lookups here, bdirect_finish, the caller after the last chunk) waits in bd_sync first.
+ */
+struct inserter {
+	pthread_t th;
+	bool up, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ins *job;            /* handed over, not done yet; NULL when idle */
+	enum db_rc rc;              /* the first failed INSERT's, until bd_sync reports it */
+	struct ins *buf[2];
+	int next;
+};
+
 struct bdirect {
 	struct db *db;
+	struct inserter w;
 	struct bdirect_cfg cfg;
 	char ref[24];
 	struct rule rules[BDIRECT_MAX_RULES];
@@ -171,6 +207,7 @@ struct rstate {
 	int32_t day;
 	uint32_t pd;                /* its (person, day) */
 	bool in_span;               /* the person has stored rows on or around that day */
+	bool had_rows;              /* the person has stored rows at all */
 	unsigned char nkey[32];
 	bool bad, seen;
 };
@@ -204,7 +241,7 @@ _Static_assert(TM_BATCH_CHUNK > 512, "in_sizes");
 struct in_sql {
 	char text[IN_CLASSES][IN_SQL_CAP];
 };
-static struct in_sql sql_persons, sql_spans, sql_courses, sql_seen, sql_days;
+static struct in_sql sql_persons, sql_spans, sql_courses, sql_seen, sql_days, sql_ledger;
 
 static const char *
 in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const char *elem,
@@ -222,6 +259,18 @@ in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const ch
 		n += (size_t)snprintf(buf + n, IN_SQL_CAP - n, "%s%s", i ? ", " : "", elem);
 	snprintf(buf + n, IN_SQL_CAP - n, "%s", tail);
 	return buf;
+}
+
+static enum db_rc bd_sync(struct bdirect *);
+static void inserter_stop(struct bdirect *);
+
+/* db_iter_start on the upload's connection, once the INSERT in flight is done. */
+static enum db_rc
+bd_iter_start(struct bdirect *b, struct db_iter *it, const char *sql, const struct db_val *v,
+    size_t nv, struct db_out *o, size_t no)
+{
+	enum db_rc rc = bd_sync(b);
+	return rc != DB_OK ? rc : db_iter_start(b->db, it, sql, v, nv, o, no);
 }
 
 struct bdirect *
@@ -257,13 +306,6 @@ bdirect_new(struct db *d, const struct bdirect_cfg *cfg, enum db_rc *rc)
 		free(b);
 		return NULL;
 	}
-	/* Our rows' ledger_years sums are added once per person-year at the end, not per row
-	 * by the trigger (migration 0007 skips rows of this batch). */
-	struct db_val bv[] = { DBV_I64(cfg->batch_id) };
-	if ((*rc = db_exec(d, "SET @tm_ledger_batch = ?", bv, 1, NULL, NULL)) != DB_OK) {
-		free(b);
-		return NULL;
-	}
 	return b;
 }
 
@@ -272,7 +314,7 @@ bdirect_free(struct bdirect *b)
 {
 	if (b == NULL)
 		return;
-	(void)db_exec(b->db, "SET @tm_ledger_batch = NULL", NULL, 0, NULL, NULL);
+	inserter_stop(b);
 	kmap_free(&b->codes);
 	kmap_free(&b->dups);
 	kmap_free(&b->pdays);
@@ -402,7 +444,7 @@ load_spans(struct bdirect *b, const unsigned char *const *keys, size_t k)
 		v[i] = DBV_I64(ps[i < m ? i : 0]->id);
 	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 3);
+	enum db_rc rc = bd_iter_start(b, &it, sql, v, size, o, 3);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		struct pentry key = { .id = o[0].i }, *kp = &key;
 		struct pentry **hit = bsearch(&kp, ps, m, sizeof(ps[0]), pentry_id_cmp);
@@ -440,7 +482,7 @@ load_persons(struct bdirect *b, const struct batch_row *rows, size_t n)
 	char name[204];
 	struct db_out o[] = { DBO_BLOB(blind), DBO_I64(), DBO_STR(name) };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 3);
+	enum db_rc rc = bd_iter_start(b, &it, sql, v, size, o, 3);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK)
 		if (o[0].len != 32 || !person_add(b, blind, o[1].i, name))
 			rc = DB_ERR;
@@ -506,7 +548,7 @@ load_courses(struct bdirect *b, const struct batch_row *rows, size_t n)
 	struct db_out o[] = { DBO_STR(code), DBO_I64(), DBO_STR(c.level), DBO_STR(c.subject),
 		DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, DB_N(o));
+	enum db_rc rc = bd_iter_start(b, &it, sql, v, size, o, DB_N(o));
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		/* codes compare case-insensitively in SQL; ours are upper case already */
 		for (size_t i = 0; i < k; i++) {
@@ -578,7 +620,7 @@ mark_seen(struct bdirect *b, struct rstate *st, size_t n)
 		return DB_ERR;
 	struct db_out o[] = { DBO_BLOB(key) };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, size, o, 1);
+	enum db_rc rc = bd_iter_start(b, &it, sql, v, size, o, 1);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK && nf < TM_BATCH_CHUNK)
 		memcpy(found[nf++], key, 32);
 	db_iter_end(&it);
@@ -633,7 +675,7 @@ load_day_sums(struct bdirect *b, const struct batch_row *rows, const struct rsta
 	}
 	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64(), DBO_I64() };
 	struct db_iter it;
-	enum db_rc rc = db_iter_start(b->db, &it, sql, v, 2 * size, o, 4);
+	enum db_rc rc = bd_iter_start(b, &it, sql, v, 2 * size, o, 4);
 	while (rc == DB_OK && (rc = db_iter_next(&it)) == DB_OK) {
 		uint32_t *pi = kmap_find(&b->pdays, (uint64_t)o[0].i, (uint64_t)o[1].i);
 		if (pi == NULL)
@@ -701,6 +743,7 @@ add_sums(struct bdirect *b, const struct batch_row *rows, const struct rstate *s
 		struct lyear *ly = (struct lyear *)b->lys.p + *yi;
 		ly->person = st[i].person;
 		ly->year = year;
+		ly->had_rows = st[i].had_rows;
 		if (strcmp(st[i].c->subject, "professional") == 0)
 			ly->prof += rows[i].hours_x2;
 		else {
@@ -727,54 +770,164 @@ any_over_cap(const struct bdirect *b, const struct rstate *st, size_t n)
 }
 
 static enum db_rc
+run_insert(struct bdirect *b, struct ins *j, uint64_t *aff)
+{
+	struct db_bulk_col cols[] = {
+		{ DB_T_I64, j->person, NULL, NULL }, { DB_T_I64, j->course, NULL, NULL },
+		{ DB_T_I64, j->base, NULL, NULL }, { DB_T_I64, j->hours, NULL, NULL },
+		{ DB_T_STR, j->day, j->lday, NULL }, { DB_T_STR, j->subject, j->lsub, NULL },
+		{ DB_T_I64, j->comp, NULL, NULL }, { DB_T_STR, j->ref, j->lref, NULL },
+		{ DB_T_BLOB, j->key, j->lkey, NULL }, { DB_T_I64, j->batch, NULL, NULL },
+		{ DB_T_I64, j->actor, NULL, j->noactor },
+	};
+	return db_exec_bulk(b->db, "INSERT INTO training_records (person_id, course_id,"
+	    " base_id, hours_x2, completed_on, subject, compulsory, source, source_ref, natural_key,"
+	    " batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', ?, ?, ?, ?)", cols,
+	    DB_N(cols), j->k, aff);
+}
+
+static void *
+inserter_main(void *arg)
+{
+	struct bdirect *b = arg;
+	struct inserter *w = &b->w;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->job == NULL && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->job == NULL)
+			break;
+		struct ins *j = w->job;
+		pthread_mutex_unlock(&w->mu);
+		uint64_t aff = 0;
+		enum db_rc rc = run_insert(b, j, &aff);
+		pthread_mutex_lock(&w->mu);
+		b->stored += aff;
+		if (w->rc == DB_OK)
+			w->rc = rc;
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Waits for the INSERT in flight; its error, if it failed (reported once). */
+static enum db_rc
+bd_sync(struct bdirect *b)
+{
+	struct inserter *w = &b->w;
+	if (!w->up)
+		return DB_OK;
+	pthread_mutex_lock(&w->mu);
+	while (w->job != NULL)
+		pthread_cond_wait(&w->cv, &w->mu);
+	enum db_rc rc = w->rc;
+	w->rc = DB_OK;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+enum db_rc
+bdirect_sync(struct bdirect *b)
+{
+	return bd_sync(b);
+}
+
+static bool
+inserter_start(struct bdirect *b)
+{
+	struct inserter *w = &b->w;
+	for (int i = 0; i < 2; i++)
+		if ((w->buf[i] = malloc(sizeof(struct ins))) == NULL)
+			return false;
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&w->cv, NULL) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		return false;
+	}
+	/* signals stay with the worker's main thread (its handlers only set flags) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int e = pthread_create(&w->th, NULL, inserter_main, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		return false;
+	}
+	w->up = true;
+	return true;
+}
+
+static void
+inserter_stop(struct bdirect *b)
+{
+	struct inserter *w = &b->w;
+	if (w->up) {
+		pthread_mutex_lock(&w->mu);
+		while (w->job != NULL)
+			pthread_cond_wait(&w->cv, &w->mu);
+		w->quit = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+	}
+	free(w->buf[0]);
+	free(w->buf[1]);
+}
+
+/* The chunk's good new rows, handed to the helper thread (see struct inserter). */
+static enum db_rc
 insert_rows(struct bdirect *b, const struct batch_row *rows, const struct rstate *st, size_t n)
 {
-	int64_t person[TM_BATCH_CHUNK], course[TM_BATCH_CHUNK], base[TM_BATCH_CHUNK],
-	    hours[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK], batch[TM_BATCH_CHUNK], actor[TM_BATCH_CHUNK];
-	const char *day[TM_BATCH_CHUNK], *subject[TM_BATCH_CHUNK], *ref[TM_BATCH_CHUNK],
-	    *key[TM_BATCH_CHUNK];
-	unsigned long lday[TM_BATCH_CHUNK], lsub[TM_BATCH_CHUNK], lref[TM_BATCH_CHUNK],
-	    lkey[TM_BATCH_CHUNK];
-	bool noactor[TM_BATCH_CHUNK];
+	struct inserter *w = &b->w;
+	if (!w->up && !inserter_start(b))
+		return DB_ERR;
+	/* the other buffer may still be in flight; this one is free since the last hand-over */
+	struct ins *j = w->buf[w->next];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].bad || st[i].seen)
 			continue;
-		person[k] = st[i].person;
-		course[k] = st[i].course;
-		base[k] = b->cfg.base_id;
-		hours[k] = rows[i].hours_x2;
-		comp[k] = st[i].c->compulsory;
-		batch[k] = b->cfg.batch_id;
-		actor[k] = b->cfg.actor_user_id;
-		noactor[k] = b->cfg.actor_user_id == 0;
-		day[k] = rows[i].day;
-		lday[k] = strlen(rows[i].day);
-		subject[k] = st[i].c->subject;
-		lsub[k] = strlen(subject[k]);
-		ref[k] = b->ref;
-		lref[k] = strlen(b->ref);
-		key[k] = (const char *)st[i].nkey;
-		lkey[k] = 32;
+		j->person[k] = st[i].person;
+		j->course[k] = st[i].course;
+		j->base[k] = b->cfg.base_id;
+		j->hours[k] = rows[i].hours_x2;
+		j->comp[k] = st[i].c->compulsory;
+		j->batch[k] = b->cfg.batch_id;
+		j->actor[k] = b->cfg.actor_user_id;
+		j->noactor[k] = b->cfg.actor_user_id == 0;
+		j->lday[k] = strlen(rows[i].day);
+		if (j->lday[k] >= sizeof(j->days[k]))
+			return DB_ERR;
+		memcpy(j->days[k], rows[i].day, j->lday[k] + 1);
+		j->day[k] = j->days[k];
+		j->subject[k] = st[i].c->subject;       /* the course cache outlives the upload's rows */
+		j->lsub[k] = strlen(j->subject[k]);
+		j->ref[k] = b->ref;
+		j->lref[k] = strlen(b->ref);
+		memcpy(j->keys[k], st[i].nkey, 32);
+		j->key[k] = (const char *)j->keys[k];
+		j->lkey[k] = 32;
 		k++;
 	}
 	if (k == 0)
 		return DB_OK;
-	struct db_bulk_col cols[] = {
-		{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, course, NULL, NULL },
-		{ DB_T_I64, base, NULL, NULL }, { DB_T_I64, hours, NULL, NULL },
-		{ DB_T_STR, day, lday, NULL }, { DB_T_STR, subject, lsub, NULL },
-		{ DB_T_I64, comp, NULL, NULL }, { DB_T_STR, ref, lref, NULL },
-		{ DB_T_BLOB, key, lkey, NULL }, { DB_T_I64, batch, NULL, NULL },
-		{ DB_T_I64, actor, NULL, noactor },
-	};
-	uint64_t aff = 0;
-	enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO training_records (person_id, course_id,"
-	    " base_id, hours_x2, completed_on, subject, compulsory, source, source_ref, natural_key,"
-	    " batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', ?, ?, ?, ?)", cols,
-	    DB_N(cols), k, &aff);
-	b->stored += aff;
-	return rc;
+	j->k = k;
+	enum db_rc rc = bd_sync(b);
+	if (rc != DB_OK)
+		return rc;
+	pthread_mutex_lock(&w->mu);
+	w->job = j;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	w->next ^= 1;
+	return DB_OK;
 }
 
 enum db_rc
@@ -813,6 +966,7 @@ bdirect_chunk(struct bdirect *b, const struct batch_row *rows, size_t n, bool st
 		}
 		s->person = p->id;
 		s->in_span = s->day >= p->dmin && s->day <= p->dmax;
+		s->had_rows = p->dmin <= p->dmax;
 		const char *pname = (const char *)b->names.p + p->name_off;
 		if (p->name_len != strlen(r->name) || memcmp(pname, r->name, p->name_len) != 0)
 			bad(b, s, r, "name", "name_mismatch", nbad);
@@ -846,6 +1000,80 @@ out:
 	return rc;
 }
 
+/*
+ * ledger_years of the persons who had no record before this upload: their years hold this
+ * upload's rows and nothing else (their rows are locked since the first chunk that named
+ * them, and their span query found none), so the sums computed here are the recomputed
+ * rows, written as they are (ledger_years.h).
+ */
+static enum db_rc
+ledger_fresh(struct bdirect *b)
+{
+	const struct lyear *all = b->lys.p;
+	int64_t person[TM_BATCH_CHUNK], year[TM_BATCH_CHUNK], prof[TM_BATCH_CHUNK],
+	    gen[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK];
+	size_t k = 0;
+	for (size_t i = 0; i <= b->lys.n; i++) {
+		if (i < b->lys.n && !all[i].had_rows) {
+			person[k] = all[i].person;
+			year[k] = all[i].year;
+			prof[k] = all[i].prof;
+			gen[k] = all[i].gen;
+			comp[k] = all[i].comp;
+			k++;
+		}
+		if (k == 0 || (k < TM_BATCH_CHUNK && i < b->lys.n))
+			continue;
+		struct db_bulk_col cols[] = {
+			{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, year, NULL, NULL },
+			{ DB_T_I64, prof, NULL, NULL }, { DB_T_I64, gen, NULL, NULL },
+			{ DB_T_I64, comp, NULL, NULL },
+		};
+		enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO ledger_years (person_id, year,"
+		    " professional_x2, general_x2, compulsory_x2) VALUES (?, ?, ?, ?, ?)"
+		    " ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2),"
+		    " general_x2 = VALUES(general_x2), compulsory_x2 = VALUES(compulsory_x2)", cols,
+		    DB_N(cols), k, NULL);
+		if (rc != DB_OK)
+			return rc;
+		k = 0;
+	}
+	return DB_OK;
+}
+
+/* Every year of the other persons, recomputed from training_records, 1,000 persons a time. */
+static enum db_rc
+ledger_recompute(struct bdirect *b)
+{
+	const struct lyear *all = b->lys.p;
+	struct kmap done = { 0 };
+	struct db_val v[TM_BATCH_CHUNK];
+	enum db_rc rc = DB_OK;
+	size_t k = 0;
+	for (size_t i = 0; i <= b->lys.n && rc == DB_OK; i++) {
+		if (i < b->lys.n && all[i].had_rows) {
+			bool fresh;
+			if (kmap_put(&done, (uint64_t)all[i].person, 1, 0, &fresh) == NULL) {
+				rc = DB_ERR;
+				break;
+			}
+			if (fresh)
+				v[k++] = DBV_I64(all[i].person);
+		}
+		if (k == 0 || (k < TM_BATCH_CHUNK && i < b->lys.n))
+			continue;
+		size_t size;
+		const char *sql = in_list_sql(&sql_ledger, k, &size,
+		    LEDGER_YEARS_SUMS " WHERE person_id IN (", "?", ")" LEDGER_YEARS_SET);
+		for (size_t j = k; j < size; j++)
+			v[j] = v[0];
+		rc = db_exec(b->db, sql, v, size, NULL, NULL);
+		k = 0;
+	}
+	kmap_free(&done);
+	return rc;
+}
+
 enum db_rc
 bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
 {
@@ -858,33 +1086,10 @@ bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
 			(*nbad)++;
 		}
 	}
+	enum db_rc rc = bd_sync(b);
 	*stored = b->stored;
-	if (!store || bdirect_failed(b) || b->lys.n == 0)
-		return DB_OK;
-	for (size_t off = 0; off < b->lys.n; off += TM_BATCH_CHUNK) {
-		size_t k = b->lys.n - off < TM_BATCH_CHUNK ? b->lys.n - off : TM_BATCH_CHUNK;
-		int64_t person[TM_BATCH_CHUNK], year[TM_BATCH_CHUNK], prof[TM_BATCH_CHUNK],
-		    gen[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK];
-		const struct lyear *ly = (const struct lyear *)b->lys.p + off;
-		for (size_t i = 0; i < k; i++) {
-			person[i] = ly[i].person;
-			year[i] = ly[i].year;
-			prof[i] = ly[i].prof;
-			gen[i] = ly[i].gen;
-			comp[i] = ly[i].comp;
-		}
-		struct db_bulk_col cols[] = {
-			{ DB_T_I64, person, NULL, NULL }, { DB_T_I64, year, NULL, NULL },
-			{ DB_T_I64, prof, NULL, NULL }, { DB_T_I64, gen, NULL, NULL },
-			{ DB_T_I64, comp, NULL, NULL },
-		};
-		enum db_rc rc = db_exec_bulk(b->db, "INSERT INTO ledger_years (person_id, year,"
-		    " professional_x2, general_x2, compulsory_x2) VALUES (?, ?, ?, ?, ?)"
-		    " ON DUPLICATE KEY UPDATE professional_x2 = professional_x2 + VALUES(professional_x2),"
-		    " general_x2 = general_x2 + VALUES(general_x2),"
-		    " compulsory_x2 = compulsory_x2 + VALUES(compulsory_x2)", cols, DB_N(cols), k, NULL);
-		if (rc != DB_OK)
-			return rc;
-	}
-	return DB_OK;
+	if (rc != DB_OK || !store || bdirect_failed(b) || b->lys.n == 0)
+		return rc;
+	rc = ledger_fresh(b);
+	return rc == DB_OK ? ledger_recompute(b) : rc;
 }

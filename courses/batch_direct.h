@@ -54,7 +54,8 @@ void	 bdirect_free(struct bdirect *);
 
 /*
  * Checks n rows (n <= TM_BATCH_CHUNK) and, when store and no row so far was bad, inserts
- * the good new ones. *bad counts rows reported bad here.
+ * the good new ones (the INSERT may still be running on return: bdirect_sync). *bad counts
+ * rows reported bad here.
  */
 enum db_rc bdirect_chunk(struct bdirect *, const struct batch_row *, size_t n, bool store,
     size_t *bad);
@@ -63,6 +64,12 @@ enum db_rc bdirect_chunk(struct bdirect *, const struct batch_row *, size_t n, b
  * the per-year ledger sums of the stored rows. *stored: rows inserted.
  */
 enum db_rc bdirect_finish(struct bdirect *, bool store, size_t *bad, uint64_t *stored);
+/*
+ * A chunk's INSERT may still run on the upload's connection when bdirect_chunk returns (a
+ * helper thread, see batch_direct.c): before any other use of that connection, wait for it.
+ * Its error, if it failed (bdirect_chunk and bdirect_finish wait and report it themselves).
+ */
+enum db_rc bdirect_sync(struct bdirect *);
 /* Whether some row was bad (then nothing more is inserted). */
 bool	 bdirect_failed(const struct bdirect *);
 

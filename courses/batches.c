@@ -11,6 +11,7 @@
 #include "csvin.h"
 #include "date.h"
 #include "idnumber.h"
+#include "ledger_years.h"
 #include "text.h"
 #include "trainees.h"
 
@@ -527,13 +528,21 @@ store(struct run *r, int64_t batch_id, uint64_t *stored)
 	struct db_val v[] = { DBV_I64(r->in->base_id), DBV_STR(ref), DBV_I64(r->in->base_id),
 		DBV_I64(batch_id), r->in->actor_user_id ? DBV_I64(r->in->actor_user_id) : DBV_NULL,
 		DBV_I64(r->run_id) };
-	return db_exec(r->db, "INSERT INTO training_records (person_id, course_id, base_id, hours_x2,"
-	    " completed_on, subject, compulsory, source, source_ref, natural_key, batch_id, created_by)"
-	    " SELECT p.id, c.id, ?, b.hours_x2, b.day, c.subject, c.compulsory, 'batch', ?,"
+	enum db_rc rc = db_exec(r->db, "INSERT INTO training_records (person_id, course_id, base_id,"
+	    " hours_x2, completed_on, subject, compulsory, source, source_ref, natural_key, batch_id,"
+	    " created_by) SELECT p.id, c.id, ?, b.hours_x2, b.day, c.subject, c.compulsory, 'batch', ?,"
 	    " UNHEX(SHA2(CONCAT_WS('|', ?, p.id, c.id, b.day, b.hours_x2), 256)), ?, ?"
 	    " FROM batch_rows b JOIN persons p ON p.id_blind = b.id_blind"
 	    " JOIN courses c ON c.code = b.course_code WHERE b.run = ? AND b.err IS NULL AND b.seen = 0",
 	    v, DB_N(v), stored, NULL);
+	if (rc != DB_OK || *stored == 0)
+		return rc;
+	/* Every year of the file's persons, recomputed (ledger_years.h); their rows were locked
+	 * by the set checks. */
+	struct db_val rv[] = { DBV_I64(r->run_id) };
+	return db_exec(r->db, LEDGER_YEARS_SUMS " WHERE person_id IN (SELECT p.id FROM batch_rows b"
+	    " JOIN persons p ON p.id_blind = b.id_blind WHERE b.run = ? AND b.err IS NULL"
+	    " AND b.seen = 0)" LEDGER_YEARS_SET, rv, 1, NULL, NULL);
 }
 
 static enum db_rc
@@ -836,7 +845,15 @@ batch_run(struct db *d, const struct tm_keys *k, const struct batch_req *in, bat
 	why = in->json ? read_json(&r, rd, rctx) : read_csv(&r, rd, rctx, enc, sizeof(enc));
 	if (in->json)
 		snprintf(enc, sizeof(enc), "UTF-8");
-	if (why == NULL && r.fatal == NULL && flush(&r) == DB_OK) {
+	bool flushed = why == NULL && r.fatal == NULL && flush(&r) == DB_OK;
+	/* The direct path's last INSERT may still run: nothing else uses the connection first. */
+	if (r.direct != NULL && (rc = bdirect_sync(r.direct)) != DB_OK) {
+		flushed = false;
+		if (r.fatal == NULL)
+			r.fatal = rc == DB_DUP || rc == DB_RETRY ? "batch_retry" : db_code(rc);
+	}
+	rc = DB_OK;
+	if (flushed) {
 		if (r.direct != NULL) {
 			rc = bdirect_finish(r.direct, r.errors_total == 0, &r.direct_bad, &stored_rows);
 			sql_bad = r.direct_bad;

@@ -8,6 +8,7 @@
 #include "catalogue.h"
 #include "date.h"
 #include "ledger.h"
+#include "ledger_years.h"
 #include "names.h"
 
 #define MAX_RULES 64
@@ -97,6 +98,11 @@ add_tx(struct db *d, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	t->id = (int64_t)id;
+	struct ymd on;
+	if (!ymd_parse_str(in->completed_on, &on))
+		return DB_ERR;
+	if ((rc = ledger_years_refresh(d, in->person_id, on.y)) != DB_OK)
+		return rc;
 	json_t *after = json_pack("{s:I, s:s, s:s?, s:I, s:s, s:s}", "person_id",
 	    (json_int_t)in->person_id, "course", in->course_code, "base", in->base_code,
 	    "hours_x2", (json_int_t)in->hours_x2, "completed_on", in->completed_on, "source",
@@ -135,11 +141,13 @@ rev_tx(struct db *d, void *arg)
 {
 	struct rev_tx *t = arg;
 	struct db_val k[] = { DBV_I64(t->id) };
-	struct db_out o[] = { DBO_I64() };
+	struct db_out o[] = { DBO_I64(), DBO_I64(), DBO_I64() };
 	enum db_rc rc;
 
 	t->why = NULL;
-	rc = db_row(d, "SELECT hours_x2 FROM training_records WHERE id = ? FOR UPDATE", k, 1, o, 1);
+	/* The person's row too: every writer of a person's records holds it (ledger_years.h). */
+	rc = db_row(d, "SELECT r.hours_x2, r.person_id, YEAR(r.completed_on) FROM training_records r"
+	    " JOIN persons p ON p.id = r.person_id WHERE r.id = ? FOR UPDATE", k, 1, o, DB_N(o));
 	if (rc == DB_NOROW)
 		REFUSE(&t->why, "record_not_found");
 	if (rc != DB_OK)
@@ -159,6 +167,8 @@ rev_tx(struct db *d, void *arg)
 	if (rc != DB_OK)
 		return rc;
 	t->rev_id = (int64_t)id;
+	if ((rc = ledger_years_refresh(d, o[1].i, (int)o[2].i)) != DB_OK)
+		return rc;
 	json_t *after = json_pack("{s:I, s:s}", "reverses", (json_int_t)t->id, "reason", t->reason);
 	t->why = audit_rec(d, t->actor, t->remote, "record.reverse", t->rev_id, after);
 	json_decref(after);
@@ -224,6 +234,13 @@ complete_tx(struct db *d, void *arg)
 	for (size_t i = 0; i < np; i++) {
 		int64_t left = o[4].i;
 		struct ymd day = s;
+		/* The person's row first, as every writer of their records (ledger_years.h): the
+		 * day_room sums and ledger_years stay theirs until the commit. */
+		struct db_val pv[] = { DBV_I64(persons[i]) };
+		struct db_out pl[] = { DBO_I64() };
+		if ((rc = db_row(d, "SELECT id FROM persons WHERE id = ? FOR UPDATE", pv, 1, pl, 1))
+		    != DB_OK)
+			return rc == DB_NOROW ? DB_ERR : rc;
 		/* Spread the course's hours over its days, each within the day's remaining cap. */
 		while (left > 0 && ymd_cmp(day, e) <= 0) {
 			char ds[11];
@@ -254,6 +271,9 @@ complete_tx(struct db *d, void *arg)
 				}
 			}
 		}
+		for (int y = s.y; y <= e.y; y++)
+			if ((rc = ledger_years_refresh(d, persons[i], y)) != DB_OK)
+				return rc;
 		t->credited++;
 	}
 	json_t *after = json_pack("{s:i}", "credited", t->credited);
@@ -496,10 +516,10 @@ reload_rules(struct db *d)
 }
 
 /*
- * The years from..to from ledger_years (kept by a trigger) and the rules' version, in one
- * statement: one round trip whatever the history. The rules themselves are read again only
- * when that version differs from the one cached, so an admin's change to ce_rules counts from
- * the next request on, on every worker and every host.
+ * The years from..to from ledger_years (kept by every writer, ledger_years.h) and the rules'
+ * version, in one statement: one round trip whatever the history. The rules themselves are
+ * read again only when that version differs from the one cached, so an admin's change to
+ * ce_rules counts from the next request on, on every worker and every host.
  */
 static const char *
 summarise_totals(struct db *d, int64_t pid, int from, int to, json_t *years,

@@ -97,3 +97,11 @@ INSERT INTO experts (person_id, field)
   SELECT id, CASE name WHEN '周教授' THEN '知识产权' WHEN '吴研究员' THEN '新材料' WHEN '郑主任' THEN '科技政策'
     WHEN '孙律师' THEN '技术合同法务' WHEN '钱总监' THEN '科技金融' WHEN '冯教授' THEN '生物医药' ELSE '技术交易' END
   FROM persons WHERE name IN ('周教授', '吴研究员', '郑主任', '孙律师', '钱总监', '冯教授', '何经理');
+
+-- ledger_years of the persons given records above, as the C writers keep it (courses/ledger_years.h).
+INSERT INTO ledger_years (person_id, year, professional_x2, general_x2, compulsory_x2)
+  SELECT person_id, YEAR(completed_on), SUM(IF(subject = 'professional', hours_x2, 0)), SUM(IF(subject = 'general', hours_x2, 0)),
+    SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0))
+  FROM training_records WHERE person_id IN (SELECT person_id FROM training_records WHERE source_ref = 'demo')
+  GROUP BY person_id, YEAR(completed_on)
+  ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2), general_x2 = VALUES(general_x2), compulsory_x2 = VALUES(compulsory_x2);

@@ -112,6 +112,23 @@ def stack_sql(sql):
     return p.stdout.decode("utf-8", "replace")
 
 
+def ledger_years_mismatches():
+    """Rows where ledger_years differs from the sums over training_records (both directions):
+    [0, 0] when exact, None without TMCRED_STACK.  Every writer of training_records keeps
+    ledger_years itself (courses/ledger_years.h), so each writer's test ends with this."""
+    out = stack_sql(
+        "SELECT COUNT(*) FROM (SELECT person_id, YEAR(completed_on) AS y,"
+        " SUM(IF(subject = 'professional', hours_x2, 0)) AS p, SUM(IF(subject = 'general', hours_x2, 0)) AS g,"
+        " SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0)) AS c FROM training_records"
+        " GROUP BY person_id, YEAR(completed_on)) t LEFT JOIN ledger_years l ON l.person_id = t.person_id"
+        " AND l.year = t.y WHERE l.person_id IS NULL OR l.professional_x2 <> t.p OR l.general_x2 <> t.g"
+        " OR l.compulsory_x2 <> t.c;"
+        " SELECT COUNT(*) FROM ledger_years l LEFT JOIN (SELECT DISTINCT person_id, YEAR(completed_on) AS y"
+        " FROM training_records) t ON t.person_id = l.person_id AND t.y = l.year WHERE t.person_id IS NULL"
+        " AND (l.professional_x2 <> 0 OR l.general_x2 <> 0 OR l.compulsory_x2 <> 0)")
+    return None if out is None else [int(x) for x in out.split()]
+
+
 # ---------------------------------------------------------------- people and files
 
 

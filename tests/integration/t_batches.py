@@ -20,7 +20,8 @@ import lib
 from lib import Client, check, has_cjk
 from batches_common import (BOM, brief, batch_ids, data_file, demo_base, demo_key, err_set,
                             expect_row_error, fresh_base_key, fresh_roster_accepted, get,
-                            hours_csv, last_year, new_key, parse_errors_csv, people, person,
+                            hours_csv, last_year, ledger_years_mismatches, new_key,
+                            parse_errors_csv, people, person,
                             register_roster, report, revoke_key, roster_csv, csv_bytes, stack_sql,
                             upload, whole_file_error)
 from courses_common import (GEN_I, GEN_J, PRO_I, PRO_J, credits, fresh_trainee, json_ok, my_records,
@@ -685,21 +686,6 @@ def batch_large_roster_and_hours():
 # Atomic hours are checked in C chunk by chunk and stored without staging (courses/batch_direct.c);
 # partial hours still go through the staging table and its set queries. Both must find the same
 # errors, across chunk boundaries (1,000 rows each).
-
-
-def ledger_years_mismatches():
-    """Rows where ledger_years differs from the sums over training_records (both directions)."""
-    out = stack_sql(
-        "SELECT COUNT(*) FROM (SELECT person_id, YEAR(completed_on) AS y,"
-        " SUM(IF(subject = 'professional', hours_x2, 0)) AS p, SUM(IF(subject = 'general', hours_x2, 0)) AS g,"
-        " SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0)) AS c FROM training_records"
-        " GROUP BY person_id, YEAR(completed_on)) t LEFT JOIN ledger_years l ON l.person_id = t.person_id"
-        " AND l.year = t.y WHERE l.person_id IS NULL OR l.professional_x2 <> t.p OR l.general_x2 <> t.g"
-        " OR l.compulsory_x2 <> t.c;"
-        " SELECT COUNT(*) FROM ledger_years l LEFT JOIN (SELECT DISTINCT person_id, YEAR(completed_on) AS y"
-        " FROM training_records) t ON t.person_id = l.person_id AND t.y = l.year WHERE t.person_id IS NULL"
-        " AND (l.professional_x2 <> 0 OR l.general_x2 <> 0 OR l.compulsory_x2 <> 0)")
-    return None if out is None else [int(x) for x in out.split()]
 
 
 @test

@@ -6,6 +6,7 @@ import json
 import threading
 
 import lib
+from batches_common import ledger_years_mismatches
 from lib import Client, api_error, check, detail_codes, has_cjk, parse_html
 from courses_common import (GEN_I, GEN_J, GEN_S, LEVELS, MODULES, PRO_J, SUBJECTS, admin,
                             day, demo, enrol, fresh_trainee, html_ok, json_ok, new_offering,
@@ -282,6 +283,8 @@ def offering_complete_credits_the_enrolled():
           "trainee a after completion: records %r, expected one %s of %s 学时" % (ra, PRO_J, hours))
     rb = tb.get("/api/v1/me/records").json().get("records")
     check(rb == [], "the withdrawn trainee got records: %r" % rb)
+    check(ledger_years_mismatches() in ([0, 0], None),
+          "ledger_years differs from training_records after an offering's completion: %r" % ledger_years_mismatches())
 
 
 # ------------------------------------------------------------------ enrolment

@@ -5,6 +5,7 @@ the /me/records, /me/credits, /me/credits/statement pages, and "every 4xx
 changes nothing" for records."""
 
 import lib
+from batches_common import ledger_years_mismatches
 from lib import Client, api_error, check, detail_codes, has_cjk
 from courses_common import (GEN_I, GEN_J, GEN_S, PRO_I, PRO_J, admin, add_record, add_records,
                             check_num, credits, day, demo_trainee, enrol, error_422, fresh_trainee,
@@ -67,6 +68,8 @@ def record_create_and_list():
     # somebody else's records stay invisible
     t2, _ = fresh_trainee("rec-other")
     check(my_records(t2).get("records") == [], "another trainee sees records")
+    check(ledger_years_mismatches() in ([0, 0], None),
+          "ledger_years differs from training_records after admin entries: %r" % ledger_years_mismatches())
 
 
 @test
@@ -162,6 +165,8 @@ def record_reversal():
     api_error(reverse(rev_id, "冲正的冲正", expect=None), 409, "record_not_reversible", "reverse a reversal")
     check_num(credits(t, y), "total", 2, "credits after refused reversals")
     check(len(my_records(t)["records"]) == 3, "refused reversals added records")
+    check(ledger_years_mismatches() in ([0, 0], None),
+          "ledger_years differs from training_records after reversals: %r" % ledger_years_mismatches())
 
 
 # ------------------------------------------------------------------ credits
