@@ -240,12 +240,22 @@ def credits_written_in_sql_land_within_cache_seconds():
     st = _totals(cookies, y)
     check(st == [2.0] * ROUNDS, "before: %r" % st)
     rid = r.json()["id"]
-    # the table is append-only (triggers refuse UPDATE and DELETE): a second entry, in SQL
+    # A second entry and its year's sums, as a writer on another worker host stores them
+    # (courses/ledger_years.h); the table is append-only, so a new row rather than a change.
     if stack_sql("INSERT INTO training_records (person_id, course_id, base_id, hours_x2,"
                  " completed_on, subject, compulsory, source, source_ref, created_by)"
                  " SELECT person_id, course_id, base_id, 3, '%d-06-07', subject, compulsory,"
-                 " 'admin', 'integration test', created_by FROM training_records WHERE id = %d"
-                 % (y, rid)) is None:
+                 " 'admin', 'integration test', created_by FROM training_records WHERE id = %d;"
+                 " INSERT INTO ledger_years (person_id, year, professional_x2, general_x2,"
+                 " compulsory_x2) SELECT person_id, YEAR(completed_on),"
+                 " SUM(IF(subject = 'professional', hours_x2, 0)),"
+                 " SUM(IF(subject = 'general', hours_x2, 0)),"
+                 " SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0))"
+                 " FROM training_records WHERE person_id = (SELECT person_id FROM training_records"
+                 " WHERE id = %d) AND YEAR(completed_on) = %d GROUP BY person_id, YEAR(completed_on)"
+                 " ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2),"
+                 " general_x2 = VALUES(general_x2), compulsory_x2 = VALUES(compulsory_x2)"
+                 % (y, rid, rid, y)) is None:
         return "SKIP needs TMCRED_STACK for SQL"
     t0 = time.monotonic()
     deadline = t0 + CREDITS_CACHE_SECONDS + 3
