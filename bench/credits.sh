@@ -182,13 +182,7 @@ load() {
 		           (t.j + 0.5) * $filler / GREATEST($need, 1)
 		    FROM tdays t JOIN cmap c ON c.k = t.j % @nc JOIN bmap b ON b.k = t.j % @nb
 		  ) x ORDER BY pos;
-		-- ledger_years as the C writers keep it (courses/ledger_years.h; no trigger since 0013)
-		INSERT INTO ledger_years (person_id, year, professional_x2, general_x2, compulsory_x2)
-		  SELECT person_id, YEAR(completed_on), SUM(IF(subject = 'professional', hours_x2, 0)),
-		         SUM(IF(subject = 'general', hours_x2, 0)), SUM(IF(subject = 'general' AND compulsory = 1, hours_x2, 0))
-		  FROM training_records GROUP BY person_id, YEAR(completed_on)
-		  ON DUPLICATE KEY UPDATE professional_x2 = VALUES(professional_x2), general_x2 = VALUES(general_x2),
-		    compulsory_x2 = VALUES(compulsory_x2);
+		$(cat "$HERE/ledger_years_rebuild.sql")
 		ANALYZE TABLE training_records, persons;
 	SQL
 	local got mine
