@@ -60,33 +60,40 @@ mp_read(struct mp *m, char *out, size_t cap)
 		return m->failed ? -1 : 0;
 	if (m->len - m->pos < m->dlen + 4 && fill(m) < 0)
 		return -1;
-	char *start = m->buf + m->pos;
-	size_t avail = m->len - m->pos;
-	char *d = memmem(start, avail, m->delim, m->dlen);
-	size_t take;
-	if (d != NULL) {
-		take = (size_t)(d - start);
-		if (take == 0) {
-			m->at_delim = true;
-			return 0;
-		}
-	} else {
-		if (m->eof) {   /* no closing delimiter: truncated body */
-			m->failed = true;
-			return -1;
-		}
-		/* The tail might be the start of the delimiter: keep it for the next round. */
-		take = avail > m->dlen ? avail - m->dlen : 0;
-		if (take == 0) {
-			if (fill(m) < 0)
+	/*
+	 * A search's answer holds until its bytes are read: without this, small reads of a big
+	 * part searched the same window again each time (quadratic in the window).
+	 */
+	if (m->clear == 0) {
+		char *start = m->buf + m->pos;
+		size_t avail = m->len - m->pos;
+		char *d = memmem(start, avail, m->delim, m->dlen);
+		if (d != NULL) {
+			if (d == start) {
+				m->at_delim = true;
+				return 0;
+			}
+			m->clear = (size_t)(d - start);
+		} else {
+			if (m->eof) {   /* no closing delimiter: truncated body */
+				m->failed = true;
 				return -1;
-			return mp_read(m, out, cap);
+			}
+			/* The tail might be the start of the delimiter: keep it for the next round. */
+			if (avail <= m->dlen) {
+				if (fill(m) < 0)
+					return -1;
+				return mp_read(m, out, cap);
+			}
+			m->clear = avail - m->dlen;
 		}
 	}
+	size_t take = m->clear;
 	if (take > cap)
 		take = cap;
-	memcpy(out, start, take);
+	memcpy(out, m->buf + m->pos, take);
 	m->pos += take;
+	m->clear -= take;
 	return (long)take;
 }
 

@@ -19,6 +19,7 @@ struct mp {
 	size_t dlen;
 	char buf[MP_BUF + 128];
 	size_t len, pos;
+	size_t clear;               /* bytes from pos known to hold no delimiter start */
 	bool eof, at_delim, finished, failed;
 	char name[64], filename[256];
 };
