@@ -224,13 +224,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(ra == rb);
 	if (!oa.oom && !ob.oom) {
 		const char *p = sbuf_cstr(&ob);
-		for (size_t i = 0; i < ob.len; i++) {
-			if ((unsigned char)p[i] == 0xee && i + 2 < ob.len && (unsigned char)p[i + 1] == 0x80 &&
+		/* copied a run at a time: byte by byte, this loop was a quarter of the run */
+		for (size_t i = 0; i < ob.len;) {
+			const char *m = memchr(p + i, 0xee, ob.len - i);
+			size_t run = m ? (size_t)(m - (p + i)) : ob.len - i;
+			sbuf_put(&fixed, p + i, run);
+			i += run;
+			if (i == ob.len)
+				break;
+			if (i + 2 < ob.len && (unsigned char)p[i + 1] == 0x80 &&
 			    (unsigned char)p[i + 2] >= 0x80 && (unsigned char)p[i + 2] < 0x80 + 7) {
 				sbuf_puts(&fixed, ENTITY[(unsigned char)p[i + 2] - 0x80]);
-				i += 2;
+				i += 3;
 			} else
-				sbuf_putc(&fixed, p[i]);
+				sbuf_putc(&fixed, p[i++]);
 		}
 		CHECK(!fixed.oom);
 		CHECK(fixed.len == oa.len && memcmp(sbuf_cstr(&fixed), sbuf_cstr(&oa), oa.len) == 0);
