@@ -29,7 +29,11 @@ mp_init(struct mp *m, struct request *req, const char *ct)
 	return 0;
 }
 
-/* Tops the buffer up; keeps unread bytes. */
+/*
+ * Tops the buffer up, to full or to the body's end; keeps unread bytes. A body_read may
+ * give less than asked (FCGX_GetStr does not, other sources may): the loop makes the
+ * reader see the same windows either way.
+ */
 static int
 fill(struct mp *m)
 {
@@ -47,8 +51,6 @@ fill(struct mp *m)
 		if (n == 0)
 			m->eof = true;
 		m->len += (size_t)n;
-		if (m->len >= m->dlen + 4)
-			break;
 	}
 	return 0;
 }

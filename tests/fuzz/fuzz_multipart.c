@@ -3,7 +3,8 @@
  * reference of the same grammar. Input: the Content-Type header up to the first '\n', then
  * the body; "\xff" c k in the body stands for c repeated k * 257 + 1 times, so parts and
  * delimiters cross the reader's 64 KiB buffer. The body reaches the reader as FastCGI gives
- * it (FCGX_GetStr: all that was asked for until the end).
+ * it (FCGX_GetStr: all that was asked for until the end) or, for one input in four, in
+ * short pieces of a size taken from the input's length.
  * Invariants: mp_init accepts exactly a usable boundary; parts, their names, file names and
  * bytes (read with output buffers of 509, 4096 and 65536 bytes, and through mp_value) are those of
  * the reference; a malformed body ends in -1 the same way, whatever the read sizes.
@@ -22,6 +23,7 @@
 struct src {
 	const char *p;
 	size_t n, off;
+	size_t piece;               /* most bytes one read gives; 0: all that was asked */
 };
 
 static long
@@ -29,6 +31,8 @@ body_read(struct request *req, char *buf, size_t cap)
 {
 	struct src *s = req->fcgx;
 	size_t k = s->n - s->off < cap ? s->n - s->off : cap;
+	if (s->piece != 0 && k > s->piece)
+		k = s->piece;
 	memcpy(buf, s->p + s->off, k);
 	s->off += k;
 	return (long)k;
@@ -189,13 +193,14 @@ reference(const char *ct, const char *body, size_t n, int mode, size_t vcap, str
 }
 
 static void
-pass(const char *ct, const char *body, size_t n, int mode, size_t vcap, struct seen *s)
+pass(const char *ct, const char *body, size_t n, size_t piece, int mode, size_t vcap,
+    struct seen *s)
 {
 	/* 509 crosses everything at odd offsets; the handlers read 4096 (skipping) and 64 KiB
 	 * (the file) at a time. */
 	static const size_t caps[] = { 509, 4096, 65536 };
 	struct request req;
-	struct src src = { body, n, 0 };
+	struct src src = { body, n, 0, piece };
 	/*
 	 * The reader and its output buffer are allocated once: a fresh 64 KiB pair per pass made
 	 * the allocator map and zero new pages eight times per input, most of the run's time.
@@ -295,13 +300,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* the value buffer of mp_value: as the upload form's csrf field (128) or smaller */
 	size_t vcap = 2 + (size_t)(size % 127);
+	size_t piece = size % 4 == 0 ? 1 + size % 509 : 0;
 
 	struct seen ref[4], got[4];
 	memset(ref, 0, sizeof(ref));
 	memset(got, 0, sizeof(got));
 	for (int mode = 0; mode < 4; mode++) {
 		reference(ct, body, n, mode, vcap, &ref[mode]);
-		pass(ct, body, n, mode, vcap, &got[mode]);
+		pass(ct, body, n, piece, mode, vcap, &got[mode]);
 		CHECK(ref[mode].len == got[mode].len);
 		CHECK(memcmp(ref[mode].log, got[mode].log, ref[mode].len) == 0);
 		free(ref[mode].log);
