@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "errtext.h"
+
 #define STMT_CACHE 128          /* mirrors TM_DB_STMT_CACHE */
 #define TX_RETRIES 8            /* mirrors TM_DB_TX_RETRIES */
 #define IDLE_PING_SECONDS 300   /* below MariaDB's wait_timeout (28800 s) by far */
@@ -169,9 +171,12 @@ classify(struct db *d, unsigned no, const char *msg, const char *sql)
 		d->broken = true;
 		fprintf(stderr, "tmcred: db connection lost (%u)\n", no);
 		return DB_GONE;
-	default:
-		fprintf(stderr, "tmcred: db error %u: %s [%.80s]\n", no, msg, sql);
+	default: {
+		char safe[256];
+		db_errtext_redact(msg, safe, sizeof(safe));
+		fprintf(stderr, "tmcred: db error %u: %s [%.80s]\n", no, safe, sql);
 		return DB_ERR;
+	}
 	}
 }
 
