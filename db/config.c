@@ -107,6 +107,7 @@ apply(struct tm_config *c, const char *sec, const char *key, const char *v)
 	if (S("node", "name")) return set_str(c->node_name, sizeof(c->node_name), v);
 	if (S("node", "base_url")) return set_str(c->node_base_url, sizeof(c->node_base_url), v);
 	if (S("session", "cache_seconds")) return set_uint(&c->session_cache_seconds, v, 3600);
+	if (S("session", "idle_minutes")) return set_uint(&c->session_idle_minutes, v, 720);
 	if (S("credits", "cache_seconds")) return set_uint(&c->credits_cache_seconds, v, 3600);
 	if (S("federation", "connect_timeout_ms")) return set_uint(&c->fed_connect_timeout_ms, v, 60000);
 	if (S("federation", "timeout_ms")) return set_uint(&c->fed_timeout_ms, v, 120000);
@@ -140,7 +141,8 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 		{ "server", "secure_cookies" }, { "db", "host" }, { "db", "port" },
 		{ "db", "socket" }, { "db", "user" }, { "db", "password" }, { "db", "name" },
 		{ "keys", "dir" }, { "migrations", "dir" }, { "node", "code" }, { "node", "name" },
-		{ "node", "base_url" }, { "session", "cache_seconds" }, { "credits", "cache_seconds" },
+		{ "node", "base_url" }, { "session", "cache_seconds" }, { "session", "idle_minutes" },
+		{ "credits", "cache_seconds" },
 		{ "federation", "connect_timeout_ms" }, { "federation", "timeout_ms" },
 		{ "federation", "status_cache_seconds" }, { "federation", "regional_key_file" },
 	};
@@ -159,6 +161,7 @@ config_load(const char *path, struct tm_config *c, char *err, size_t errlen)
 	set_str(c->node_name, sizeof(c->node_name), "上海");
 	set_str(c->node_base_url, sizeof(c->node_base_url), "HTTP://127.0.0.1:8080");
 	c->session_cache_seconds = 5;   /* DEFAULT; the bound is documented in README.md */
+	c->session_idle_minutes = 30;   /* DEFAULT; ASVS 3.3.2 level 2 */
 	c->credits_cache_seconds = 5;   /* DEFAULT; as sessions (README.md) */
 	c->fed_connect_timeout_ms = 2000;   /* DEFAULTs: a verify page waits at most this long */
 	c->fed_timeout_ms = 5000;

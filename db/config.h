@@ -39,6 +39,11 @@ struct tm_config {
 	 */
 	unsigned session_cache_seconds;
 	/*
+	 * [session] idle_minutes: a session not used for this long ends (0 = only the absolute
+	 * TM_SESSION_TTL_SECONDS). At most 720, the absolute limit.
+	 */
+	unsigned session_idle_minutes;
+	/*
 	 * [credits] cache_seconds: how long a worker may give a trainee's ledger answer again
 	 * (0 = read it on every request). Any write request served by this host drops it at
 	 * once on every worker of the host; the bound applies to other hosts and to SQL.

@@ -32,6 +32,8 @@ _Static_assert(TM_NGINX_MAX_BODY >= TM_MAX_BODY, "nginx body limit must cover th
 /* Sessions and login throttle. */
 #define TM_SESSION_TOKEN_BYTES  32u
 #define TM_SESSION_TTL_SECONDS  (12 * 3600)
+/* the idle deadline ([session] idle_minutes) is moved when it lags by this much */
+#define TM_SESSION_IDLE_TOUCH_SECONDS 60
 #define TM_LOGIN_MAX_FAILURES   5u      /* failed logins per login name within the window */
 #define TM_LOGIN_WINDOW_SECONDS (15 * 60)
 

@@ -122,6 +122,22 @@ session_fill(struct request *req, const char *tok, int64_t uid, int64_t pid, int
 	req->csrf_seed = tok;
 }
 
+/*
+ * Moves the idle deadline to idle seconds from now when it lags by a minute or more (or
+ * lies further out: idle_minutes was lowered): one UPDATE per session per minute at
+ * most, on the reads that miss the cache. Best effort: a failed move costs the user at
+ * most a minute of idle time, so it never fails the request.
+ */
+static void
+idle_touch(struct request *req, const unsigned char h[32], int64_t idle, int64_t left)
+{
+	if (idle == 0 || (left >= idle - TM_SESSION_IDLE_TOUCH_SECONDS && left <= idle))
+		return;
+	struct db_val v[] = { DBV_I64(idle), DBV_BLOB(h, 32) };
+	(void)db_exec(req->w->db, "UPDATE sessions SET idle_until = NOW() + INTERVAL ? SECOND"
+	    " WHERE token_hash = ?", v, DB_N(v), NULL, NULL);
+}
+
 enum db_rc
 session_load(struct request *req)
 {
@@ -149,17 +165,21 @@ session_load(struct request *req)
 		c->used = false;
 	}
 
-	struct db_val v[] = { DBV_BLOB(h, sizeof(h)) };
+	int64_t idle = (int64_t)req->w->cfg->session_idle_minutes * 60;
+	struct db_val v[] = { DBV_BLOB(h, sizeof(h)), DBV_I64(idle) };
 	struct db_out o[] = { DBO_I64(), DBO_STR(role), DBO_STR(name), DBO_I64(), DBO_I64(),
-		DBO_I64() };
+		DBO_I64(), DBO_I64() };
 	enum db_rc rc = db_row(req->w->db, "SELECT s.user_id, u.role, u.display_name,"
-	    " COALESCE(u.person_id, 0), COALESCE(u.base_id, 0), UNIX_TIMESTAMP(s.expires_at)"
+	    " COALESCE(u.person_id, 0), COALESCE(u.base_id, 0), UNIX_TIMESTAMP(s.expires_at),"
+	    " COALESCE(TIMESTAMPDIFF(SECOND, NOW(), s.idle_until), -1)"
 	    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?"
-	    " AND s.expires_at > NOW() AND u.status = 'active'", v, 1, o, DB_N(o));
+	    " AND s.expires_at > NOW() AND (? = 0 OR s.idle_until IS NULL OR s.idle_until > NOW())"
+	    " AND u.status = 'active'", v, DB_N(v), o, DB_N(o));
 	if (rc == DB_NOROW)
 		return DB_OK;
 	if (rc != DB_OK)
 		return rc;
+	idle_touch(req, h, idle, o[6].i);
 	session_fill(req, tok, o[0].i, o[3].i, o[4].i, role_from_name(role), name);
 	if (c != NULL && epoch == cache_epoch) {
 		memcpy(c->h, h, sizeof(h));
@@ -183,18 +203,21 @@ session_create(struct request *req, struct response *r, int64_t user_id)
 	if (tok == NULL)
 		return DB_ERR;
 	token_hash(tok, h);
+	int64_t idle = (int64_t)req->w->cfg->session_idle_minutes * 60;
 	struct db_val v[] = {
 		DBV_BLOB(h, sizeof(h)), DBV_I64(user_id), DBV_I64(TM_SESSION_TTL_SECONDS),
+		idle > 0 ? DBV_I64(idle) : DBV_NULL,
 		req->remote_addr ? DBV_STR(req->remote_addr) : DBV_NULL,
 	};
 	enum db_rc rc = db_exec(req->w->db, "INSERT INTO sessions (token_hash, user_id, expires_at,"
-	    " remote_addr) VALUES (?, ?, NOW() + INTERVAL ? SECOND, ?)", v, DB_N(v), NULL, NULL);
+	    " idle_until, remote_addr) VALUES (?, ?, NOW() + INTERVAL ? SECOND,"
+	    " NOW() + INTERVAL ? SECOND, ?)", v, DB_N(v), NULL, NULL);
 	if (rc != DB_OK)
 		return rc;
-	/* Expired sessions of this user go now; the table does not grow with logins. */
+	/* Ended sessions of this user go now; the table does not grow with logins. */
 	struct db_val u[] = { DBV_I64(user_id) };
-	(void)db_exec(req->w->db, "DELETE FROM sessions WHERE user_id = ? AND expires_at <= NOW()",
-	    u, 1, NULL, NULL);
+	(void)db_exec(req->w->db, "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= NOW()"
+	    " OR idle_until <= NOW())", u, 1, NULL, NULL);
 	resp_cookie(req, r, SESSION_COOKIE, tok, TM_SESSION_TTL_SECONDS);
 	req->session_token = tok;
 	req->csrf_seed = tok;

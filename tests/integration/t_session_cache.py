@@ -5,7 +5,8 @@ continuing-education rules (cached per worker, but checked against
 ce_rules_version in the same statement as the ledger, so a change counts at
 once for every ledger read from the database) and the ledger answers (kept
 per worker for [credits] cache_seconds: a write served by this host drops
-them at once on every worker, a change made in SQL lands within the bound).
+them at once on every worker, a change made in SQL lands within the bound),
+and the idle deadline of a session ([session] idle_minutes), which use moves.
 
 Each check makes its requests one after another on fresh connections: the
 test stack runs two workers blocked in accept() on one socket, and the
@@ -252,3 +253,66 @@ def credits_written_in_sql_land_within_cache_seconds():
                  % (y, rid, rid, y)) is None:
         return "SKIP needs TMCRED_STACK for SQL"
     _until(lambda n: _totals(cookies, y, n=n), 3.5, CREDITS_CACHE_SECONDS, "an entry made in SQL")
+
+
+IDLE_SECONDS = 60 * int(os.environ.get("TMCRED_SESSION_IDLE_MINUTES", "30"))
+
+
+def _idle_left(uid):
+    """Seconds until each of the user's sessions ends for idleness, as MariaDB sees it."""
+    out = stack_sql("SELECT TIMESTAMPDIFF(SECOND, NOW(), idle_until) FROM sessions"
+                    " WHERE user_id = %d" % uid)
+    return None if out is None else [int(x) for x in out.split()]
+
+
+@test
+def idle_session_ends_and_use_moves_its_deadline():
+    """[session] idle_minutes (DEFAULT 30, ASVS 3.3.2): a login sets the deadline, use
+    moves it (at most one UPDATE a minute), an idle one ends the session on every worker."""
+    c, ident = registered_and_logged_in("idle")
+    cookies = dict(c.cookies)
+    uid = _user_id(c)
+    left = _idle_left(uid)
+    if left is None:
+        return "SKIP needs TMCRED_STACK for SQL"
+    check(len(left) == 1 and IDLE_SECONDS - 30 <= left[0] <= IDLE_SECONDS,
+          "a new session's idle deadline: %r (want about %d s)" % (left, IDLE_SECONDS))
+
+    # As if it had been idle for all but 100 s: the next read from MariaDB moves it.
+    stack_sql("UPDATE sessions SET idle_until = NOW() + INTERVAL 100 SECOND WHERE user_id = %d"
+              % uid)
+    deadline = time.monotonic() + CACHE_SECONDS + 3
+    while time.monotonic() < deadline:
+        st = _statuses(cookies, n=6)
+        check(st == [200] * 6, "a session 100 s from its idle end must still work: %r" % st)
+        left = _idle_left(uid)
+        if left[0] > IDLE_SECONDS - 70:
+            break
+        time.sleep(0.25)
+    check(left[0] > IDLE_SECONDS - 70,
+          "using the session must move its idle deadline within %d s: %r" % (CACHE_SECONDS, left))
+
+    # Within a minute of the last move, use writes nothing (the UPDATE is once a minute).
+    stack_sql("UPDATE sessions SET idle_until = NOW() + INTERVAL %d SECOND WHERE user_id = %d"
+              % (IDLE_SECONDS - 30, uid))
+    time.sleep(CACHE_SECONDS + 0.5)
+    _statuses(cookies)
+    left = _idle_left(uid)
+    check(IDLE_SECONDS - 45 <= left[0] <= IDLE_SECONDS - 30,
+          "a deadline moved less than a minute ago must be left alone: %r" % left)
+
+    # Idle past its deadline: refused by every worker within the session cache bound.
+    stack_sql("UPDATE sessions SET idle_until = NOW() - INTERVAL 1 SECOND WHERE user_id = %d" % uid)
+    _until_all(cookies, 401, "/api/v1/me", "a session idle past its deadline")
+    page = Client("idle-page")
+    page.cookies = dict(cookies)
+    r = page.get("/me")
+    check(r.status == 303 and r.location_path() == "/login",
+          "an idle session's page must send to the login: %s" % r.short())
+    # A new login works, and the idle session's row is gone with it.
+    c2 = Client("idle-again")
+    login(c2, ident["email"], ident["password"])
+    check(c2.get("/api/v1/me").status == 200, "a new login after an idle end")
+    left = _idle_left(uid)
+    check(len(left) == 1 and left[0] > IDLE_SECONDS - 70,
+          "the login must drop the idle session's row and keep its own: %r" % left)

@@ -1,4 +1,4 @@
-/* db/config: the TCP listen address and allowed peers of a worker host (scripts/cluster). */
+/* db/config: the TCP listen address and allowed peers of a worker host (scripts/cluster), session settings. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,4 +54,26 @@ Test(config, bad_peer_list_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(load_with("127.0.0.1:9001", bad[i], &c), -1, "peers '%s' accepted",
 		    bad[i]);
+}
+
+/* [session] idle_minutes: DEFAULT 30, 0 turns it off, never past the absolute 12 h. */
+Test(config, session_idle_minutes)
+{
+	struct tm_config c;
+	char err[256];
+	unsetenv("TMCRED_SESSION_IDLE_MINUTES");
+	cr_assert_eq(load_with(NULL, NULL, &c), 0);
+	cr_assert_eq(c.session_idle_minutes, 30);
+	static const struct { const char *v; int rc; unsigned want; } cases[] = {
+		{ "0", 0, 0 }, { "15", 0, 15 }, { "720", 0, 720 }, { "721", -1, 0 },
+		{ "-1", -1, 0 }, { "30m", -1, 0 }, { "", -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("TMCRED_SESSION_IDLE_MINUTES", cases[i].v, 1);
+		int rc = config_load(NULL, &c, err, sizeof(err));
+		cr_expect_eq(rc, cases[i].rc, "idle_minutes '%s': %d", cases[i].v, rc);
+		if (rc == 0)
+			cr_expect_eq(c.session_idle_minutes, cases[i].want);
+	}
+	unsetenv("TMCRED_SESSION_IDLE_MINUTES");
 }
