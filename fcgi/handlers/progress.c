@@ -11,58 +11,40 @@
 
 #include "../../certs/progress.h"
 #include "../../courses/apikeys.h"
+#include "../answer_cache.h"
 #include "../epoch.h"
 #include "../fields.h"
 #include "../limits.h"
 #include "handlers.h"
 
 /*
- * Per-worker cache of the view and its JSON text. It is dropped when the host's certificate
- * epoch moves (every certificate change and baseline entry made through this host bumps it,
- * so those show at once) and after TM_PROGRESS_CACHE_MS otherwise (changes made on another
- * host or by tmcred-ctl). The database figures themselves are always exact.
+ * The view and its JSON text are kept per worker (one slot). They are dropped when the host's
+ * certificate epoch moves (every certificate change and baseline entry made through this host
+ * bumps it, so those show at once) and after TM_PROGRESS_CACHE_MS otherwise (changes made on
+ * another host or by tmcred-ctl). The database figures themselves are always exact.
  */
-static struct {
-	json_t *view;
-	char *body;
-	size_t len;
-	uint64_t epoch;
-	struct timespec at;
-	bool valid;
-} cache;
+static struct answer_slot slot[1];
+static struct answer_cache cache = { slot, 1, EPOCH_CERTS };
 
-static long
-ms_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
-}
-
+/*
+ * *view: the progress view, a reference the caller must drop and must not change (it may be
+ * the kept one). *kept: the slot holding it and its JSON text, or NULL when nothing could be
+ * kept (a process without host epochs).
+ */
 static const char *
-current(struct request *req)
+current(struct request *req, json_t **view, const struct answer_slot **kept)
 {
-	bool shared = host_epochs_mapped();
-	uint64_t e = shared ? host_epoch(EPOCH_CERTS) : 0;
-	if (cache.valid && shared && cache.epoch == e && ms_since(&cache.at) < TM_PROGRESS_CACHE_MS)
+	uint64_t e;
+	*kept = answer_get(&cache, 0, 0, TM_PROGRESS_CACHE_MS, &e);
+	if (*kept != NULL) {
+		*view = json_incref((*kept)->view);
 		return NULL;
-	json_t *v = NULL;
-	const char *why = progress_view(req->w->db, ymd_today_utc(), &v);
+	}
+	const char *why = progress_view(req->w->db, ymd_today_utc(), view);
 	if (why != NULL)
 		return why;
-	char *body = json_dumps(v, JSON_COMPACT);
-	if (body == NULL) {
-		json_decref(v);
-		return "internal_error";
-	}
-	json_decref(cache.view);
-	free(cache.body);
-	cache.view = v;
-	cache.body = body;
-	cache.len = strlen(body);
-	cache.epoch = e;
-	clock_gettime(CLOCK_MONOTONIC, &cache.at);
-	cache.valid = true;
+	answer_put(&cache, 0, 0, e, *view, TM_PROGRESS_CACHE_MS);
+	*kept = answer_get(&cache, 0, 0, TM_PROGRESS_CACHE_MS, &e);
 	return NULL;
 }
 
@@ -224,19 +206,27 @@ page_texts(json_t *v)
 void
 h_progress(struct request *req, struct response *r)
 {
-	const char *why = current(req);
+	json_t *view;
+	const struct answer_slot *kept;
+	const char *why = current(req, &view, &kept);
 	if (why != NULL) {
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	if (req->api) {
+	if (req->api && kept != NULL) {
 		r->status = 200;
-		r->raw = cache.body;
-		r->raw_len = cache.len;
+		r->raw = kept->json;      /* the slot outlives this request's answer */
+		r->raw_len = kept->json_len;
 		r->content_type = "application/json; charset=utf-8";
+		json_decref(view);
 		return;
 	}
-	json_t *v = json_deep_copy(cache.view);
+	if (req->api) {
+		resp_view(r, 200, view, NULL);
+		return;
+	}
+	json_t *v = json_deep_copy(view);
+	json_decref(view);
 	if (v == NULL) {
 		resp_error(req, r, "internal_error", NULL);
 		return;
@@ -251,8 +241,11 @@ void
 h_progress_csv(struct request *req, struct response *r)
 {
 	size_t len = 0;
-	const char *why = current(req);
-	char *csv = why ? NULL : progress_csv(cache.view, &len);
+	json_t *view = NULL;
+	const struct answer_slot *kept;
+	const char *why = current(req, &view, &kept);
+	char *csv = why ? NULL : progress_csv(view, &len);
+	json_decref(view);
 	char *copy = csv ? arena_strndup(req->a, csv, len) : NULL;
 	free(csv);
 	if (copy == NULL) {
@@ -311,14 +304,18 @@ h_progress_base(struct request *req, struct response *r)
 static json_t *
 admin_view(struct request *req, json_t *values, json_t *errors, const char **why)
 {
-	*why = current(req);
+	json_t *view;
+	const struct answer_slot *kept;
+	*why = current(req, &view, &kept);
 	if (*why != NULL)
 		return NULL;
-	return json_pack("{s:s, s:O, s:I, s:O, s:o, s:o}", "page_title", "培养目标进度：基线",
-	    "baseline", json_object_get(cache.view, "baseline"), "certified",
-	    json_integer_value(json_object_get(cache.view, "certified")), "rule",
-	    json_object_get(cache.view, "rule"), "values", values ? values : json_object(),
+	json_t *v = json_pack("{s:s, s:O, s:I, s:O, s:o, s:o}", "page_title", "培养目标进度：基线",
+	    "baseline", json_object_get(view, "baseline"), "certified",
+	    json_integer_value(json_object_get(view, "certified")), "rule",
+	    json_object_get(view, "rule"), "values", values ? values : json_object(),
 	    "errors", errors ? errors : json_object());
+	json_decref(view);
+	return v;
 }
 
 void
@@ -404,11 +401,13 @@ h_progress_baseline(struct request *req, struct response *r)
 		resp_redirect(req, r, "/admin/progress");
 		return;
 	}
-	cache.valid = false;
-	if ((why = current(req)) != NULL) {
+	json_t *view;
+	const struct answer_slot *kept;
+	if ((why = current(req, &view, &kept)) != NULL) {
 		resp_error(req, r, why, NULL);
 		return;
 	}
-	resp_view(r, 200, json_pack("{s:O, s:O}", "baseline", json_object_get(cache.view,
-	    "baseline"), "total", json_object_get(cache.view, "total")), NULL);
+	resp_view(r, 200, json_pack("{s:O, s:O}", "baseline", json_object_get(view, "baseline"),
+	    "total", json_object_get(view, "total")), NULL);
+	json_decref(view);
 }
