@@ -1,7 +1,5 @@
 #include "batch_direct.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +9,7 @@
 #include "batches.h"
 #include "date.h"
 #include "ledger_years.h"
+#include "record_inserter.h"
 
 #define BDIRECT_MAX_RULES 256   /* ce_rules rows of one region: a handful in practice */
 
@@ -156,40 +155,9 @@ struct rule {
 	int32_t from, cap_x2;
 };
 
-/* One chunk's INSERT, column by column, owning its values (the chunk is reused meanwhile). */
-struct ins {
-	int64_t person[TM_BATCH_CHUNK], course[TM_BATCH_CHUNK], base[TM_BATCH_CHUNK],
-	    hours[TM_BATCH_CHUNK], comp[TM_BATCH_CHUNK], batch[TM_BATCH_CHUNK], actor[TM_BATCH_CHUNK];
-	const char *day[TM_BATCH_CHUNK], *subject[TM_BATCH_CHUNK], *ref[TM_BATCH_CHUNK],
-	    *key[TM_BATCH_CHUNK];
-	unsigned long lday[TM_BATCH_CHUNK], lsub[TM_BATCH_CHUNK], lref[TM_BATCH_CHUNK],
-	    lkey[TM_BATCH_CHUNK];
-	bool noactor[TM_BATCH_CHUNK];
-	char days[TM_BATCH_CHUNK][11];
-	unsigned char keys[TM_BATCH_CHUNK][32];
-	size_t k;
-};
-
-/*
- * The INSERT of chunk k runs on a helper thread while this one reads, decodes, hashes and
- * checks chunk k + 1: the server's work and the worker's overlap instead of adding up. The
- * connection is the helper's from the hand-over until bd_sync; every other use of it (the
- * lookups here, bdirect_finish, the caller after the last chunk) waits in bd_sync first.
- */
-struct inserter {
-	pthread_t th;
-	bool up, quit;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct ins *job;            /* handed over, not done yet; NULL when idle */
-	enum db_rc rc;              /* the first failed INSERT's, until bd_sync reports it */
-	struct ins *buf[2];
-	int next;
-};
-
 struct bdirect {
 	struct db *db;
-	struct inserter w;
+	struct rec_inserter w;      /* the INSERTs, on a helper thread */
 	struct bdirect_cfg cfg;
 	char ref[24];
 	struct rule rules[BDIRECT_MAX_RULES];
@@ -197,7 +165,6 @@ struct bdirect {
 	struct kmap codes, dups, pdays, years, pmap;
 	struct vec courses, pds, lys, caprows, pents, names;
 	bool failed, over_cap;
-	uint64_t stored;
 };
 
 /* Per row of the chunk being checked. */
@@ -261,15 +228,12 @@ in_list_sql(struct in_sql *q, size_t k, size_t *size, const char *head, const ch
 	return buf;
 }
 
-static enum db_rc bd_sync(struct bdirect *);
-static void inserter_stop(struct bdirect *);
-
 /* db_iter_start on the upload's connection, once the INSERT in flight is done. */
 static enum db_rc
 bd_iter_start(struct bdirect *b, struct db_iter *it, const char *sql, const struct db_val *v,
     size_t nv, struct db_out *o, size_t no)
 {
-	enum db_rc rc = bd_sync(b);
+	enum db_rc rc = rec_inserter_sync(&b->w);
 	return rc != DB_OK ? rc : db_iter_start(b->db, it, sql, v, nv, o, no);
 }
 
@@ -314,7 +278,7 @@ bdirect_free(struct bdirect *b)
 {
 	if (b == NULL)
 		return;
-	inserter_stop(b);
+	rec_inserter_stop(&b->w);
 	kmap_free(&b->codes);
 	kmap_free(&b->dups);
 	kmap_free(&b->pdays);
@@ -769,127 +733,19 @@ any_over_cap(const struct bdirect *b, const struct rstate *st, size_t n)
 	return false;
 }
 
-static enum db_rc
-run_insert(struct bdirect *b, struct ins *j, uint64_t *aff)
-{
-	struct db_bulk_col cols[] = {
-		{ DB_T_I64, j->person, NULL, NULL }, { DB_T_I64, j->course, NULL, NULL },
-		{ DB_T_I64, j->base, NULL, NULL }, { DB_T_I64, j->hours, NULL, NULL },
-		{ DB_T_STR, j->day, j->lday, NULL }, { DB_T_STR, j->subject, j->lsub, NULL },
-		{ DB_T_I64, j->comp, NULL, NULL }, { DB_T_STR, j->ref, j->lref, NULL },
-		{ DB_T_BLOB, j->key, j->lkey, NULL }, { DB_T_I64, j->batch, NULL, NULL },
-		{ DB_T_I64, j->actor, NULL, j->noactor },
-	};
-	return db_exec_bulk(b->db, "INSERT INTO training_records (person_id, course_id,"
-	    " base_id, hours_x2, completed_on, subject, compulsory, source, source_ref, natural_key,"
-	    " batch_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', ?, ?, ?, ?)", cols,
-	    DB_N(cols), j->k, aff);
-}
-
-static void *
-inserter_main(void *arg)
-{
-	struct bdirect *b = arg;
-	struct inserter *w = &b->w;
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (w->job == NULL && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->job == NULL)
-			break;
-		struct ins *j = w->job;
-		pthread_mutex_unlock(&w->mu);
-		uint64_t aff = 0;
-		enum db_rc rc = run_insert(b, j, &aff);
-		pthread_mutex_lock(&w->mu);
-		b->stored += aff;
-		if (w->rc == DB_OK)
-			w->rc = rc;
-		w->job = NULL;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* Waits for the INSERT in flight; its error, if it failed (reported once). */
-static enum db_rc
-bd_sync(struct bdirect *b)
-{
-	struct inserter *w = &b->w;
-	if (!w->up)
-		return DB_OK;
-	pthread_mutex_lock(&w->mu);
-	while (w->job != NULL)
-		pthread_cond_wait(&w->cv, &w->mu);
-	enum db_rc rc = w->rc;
-	w->rc = DB_OK;
-	pthread_mutex_unlock(&w->mu);
-	return rc;
-}
-
 enum db_rc
 bdirect_sync(struct bdirect *b)
 {
-	return bd_sync(b);
+	return rec_inserter_sync(&b->w);
 }
 
-static bool
-inserter_start(struct bdirect *b)
-{
-	struct inserter *w = &b->w;
-	for (int i = 0; i < 2; i++)
-		if ((w->buf[i] = malloc(sizeof(struct ins))) == NULL)
-			return false;
-	if (pthread_mutex_init(&w->mu, NULL) != 0)
-		return false;
-	if (pthread_cond_init(&w->cv, NULL) != 0) {
-		pthread_mutex_destroy(&w->mu);
-		return false;
-	}
-	/* signals stay with the worker's main thread (its handlers only set flags) */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int e = pthread_create(&w->th, NULL, inserter_main, b);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
-		return false;
-	}
-	w->up = true;
-	return true;
-}
-
-static void
-inserter_stop(struct bdirect *b)
-{
-	struct inserter *w = &b->w;
-	if (w->up) {
-		pthread_mutex_lock(&w->mu);
-		while (w->job != NULL)
-			pthread_cond_wait(&w->cv, &w->mu);
-		w->quit = true;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->th, NULL);
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
-	}
-	free(w->buf[0]);
-	free(w->buf[1]);
-}
-
-/* The chunk's good new rows, handed to the helper thread (see struct inserter). */
+/* The chunk's good new rows, handed to the helper thread (courses/record_inserter.h). */
 static enum db_rc
 insert_rows(struct bdirect *b, const struct batch_row *rows, const struct rstate *st, size_t n)
 {
-	struct inserter *w = &b->w;
-	if (!w->up && !inserter_start(b))
+	struct rec_rows *j = rec_inserter_buffer(&b->w, b->db);
+	if (j == NULL)
 		return DB_ERR;
-	/* the other buffer may still be in flight; this one is free since the last hand-over */
-	struct ins *j = w->buf[w->next];
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].bad || st[i].seen)
@@ -919,15 +775,7 @@ insert_rows(struct bdirect *b, const struct batch_row *rows, const struct rstate
 	if (k == 0)
 		return DB_OK;
 	j->k = k;
-	enum db_rc rc = bd_sync(b);
-	if (rc != DB_OK)
-		return rc;
-	pthread_mutex_lock(&w->mu);
-	w->job = j;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	w->next ^= 1;
-	return DB_OK;
+	return rec_inserter_submit(&b->w, j);
 }
 
 enum db_rc
@@ -1086,8 +934,8 @@ bdirect_finish(struct bdirect *b, bool store, size_t *nbad, uint64_t *stored)
 			(*nbad)++;
 		}
 	}
-	enum db_rc rc = bd_sync(b);
-	*stored = b->stored;
+	enum db_rc rc = rec_inserter_sync(&b->w);
+	*stored = b->w.stored;
 	if (rc != DB_OK || !store || bdirect_failed(b) || b->lys.n == 0)
 		return rc;
 	rc = ledger_fresh(b);
