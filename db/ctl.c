@@ -177,14 +177,14 @@ demo_assessment(struct db *d, const struct tm_keys *k, const struct tm_config *c
 
 /* The registration form's rules (fcgi/limits.h), which this tool does not link against. */
 #define CTL_NAME_MAX_CHARS 50u
-#define CTL_PASSWORD_MIN 8u
-#define CTL_PASSWORD_MAX 128u
+#define CTL_PASSWORD_MIN 12u     /* characters, as TM_MIN_PASSWORD_CHARS */
+#define CTL_PASSWORD_MAX 128u    /* characters, as TM_MAX_PASSWORD_CHARS (4 bytes each at most) */
 
 /* The first admin of a deployment without demo data (docs/operations.md). */
 static int
 admin_create(const struct tm_config *cfg, int argc, char **argv)
 {
-	char email[CONTACT_EMAIL_MAX + 1], pw[CTL_PASSWORD_MAX + 2], err[256];
+	char email[CONTACT_EMAIL_MAX + 1], pw[4 * CTL_PASSWORD_MAX + 2], err[256];
 	struct tm_keys k;
 	struct db *d;
 	int64_t uid, pid;
@@ -210,10 +210,11 @@ admin_create(const struct tm_config *cfg, int argc, char **argv)
 			pw[0] = '\0';
 		pw[strcspn(pw, "\r\n")] = '\0';
 		size_t n = strlen(pw);
-		if (n < CTL_PASSWORD_MIN || n > CTL_PASSWORD_MAX || !utf8_valid(pw, n)) {
+		if (!utf8_valid(pw, n) || utf8_chars(pw, n) < CTL_PASSWORD_MIN ||
+		    utf8_chars(pw, n) > CTL_PASSWORD_MAX) {
 			sodium_memzero(pw, sizeof(pw));
-			fprintf(stderr, "tmcred-ctl: the password (first line of stdin) must be %u to %u bytes"
-			    " of UTF-8\n", CTL_PASSWORD_MIN, CTL_PASSWORD_MAX);
+			fprintf(stderr, "tmcred-ctl: the password (first line of stdin) must be %u to %u"
+			    " characters of UTF-8\n", CTL_PASSWORD_MIN, CTL_PASSWORD_MAX);
 			return 2;
 		}
 	}

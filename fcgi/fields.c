@@ -55,12 +55,14 @@ check(struct request *req, const struct field_spec *f, const char *v, size_t n, 
 		*out = arena_strdup(req->a, buf);
 		return 0;
 	case F_PASSWORD:
-		if (n < TM_MIN_PASSWORD_BYTES) {
-			snprintf(msg, sizeof(msg), "密码至少 %u 位", TM_MIN_PASSWORD_BYTES);
+	case F_PASSWORD_GIVEN:
+		if (f->kind == F_PASSWORD && utf8_chars(v, n) < TM_MIN_PASSWORD_CHARS) {
+			snprintf(msg, sizeof(msg), "密码至少 %u 个字符", TM_MIN_PASSWORD_CHARS);
 			return fail(errors, f->name, "password_too_short", msg);
 		}
-		if (n > TM_MAX_PASSWORD_BYTES) {
-			snprintf(msg, sizeof(msg), "密码最多 %u 位", TM_MAX_PASSWORD_BYTES);
+		if (n > TM_MAX_PASSWORD_BYTES ||
+		    (f->kind == F_PASSWORD && utf8_chars(v, n) > TM_MAX_PASSWORD_CHARS)) {
+			snprintf(msg, sizeof(msg), "密码最多 %u 个字符", TM_MAX_PASSWORD_CHARS);
 			return fail(errors, f->name, "password_too_long", msg);
 		}
 		*out = v;
@@ -141,7 +143,7 @@ fields_validate(struct request *req, const struct field_spec *specs, size_t n, c
 		/* Passwords keep their spaces; everything else is trimmed of surrounding ASCII blanks. */
 		const char *v = kv ? kv->val : NULL;
 		size_t len = kv ? kv->vlen : 0;
-		if (v != NULL && specs[i].kind != F_PASSWORD) {
+		if (v != NULL && specs[i].kind != F_PASSWORD && specs[i].kind != F_PASSWORD_GIVEN) {
 			while (len > 0 && (*v == ' ' || *v == '\t')) {
 				v++;
 				len--;

@@ -17,7 +17,8 @@ enum field_kind {
 	F_ID_NUMBER,   /* 居民身份证号, normalised to 18 chars with upper-case X */
 	F_PHONE,       /* mainland mobile */
 	F_EMAIL,       /* normalised to lower case */
-	F_PASSWORD,    /* TM_MIN..TM_MAX_PASSWORD_BYTES bytes, any characters */
+	F_PASSWORD,    /* a new one: TM_MIN..TM_MAX_PASSWORD_CHARS code points, any characters */
+	F_PASSWORD_GIVEN, /* at login: 1..TM_MAX_PASSWORD_BYTES bytes (older, shorter ones still work) */
 	F_LOGIN,       /* e-mail or mobile number, as typed (≤ 254 bytes) */
 	F_DATE,        /* YYYY-MM-DD, a real date */
 	F_HOURS,       /* 学时 > 0 in steps of 0.5, ≤ max half-hours; normalised to half-hours ("9" = 4.5) */

@@ -9,7 +9,7 @@
 
 static const struct field_spec login_fields[] = {
 	{ "login", F_LOGIN, true, 0, NULL },
-	{ "password", F_PASSWORD, true, 0, NULL },
+	{ "password", F_PASSWORD_GIVEN, true, 0, NULL },
 };
 
 void

@@ -33,6 +33,7 @@ static const struct field_spec specs[] = {
 	{ "phone", F_PHONE, false, 0, NULL },
 	{ "email", F_EMAIL, false, 0, NULL },
 	{ "password", F_PASSWORD, true, 0, NULL },
+	{ "given", F_PASSWORD_GIVEN, false, 0, NULL },
 	{ "login", F_LOGIN, false, 0, NULL },
 	{ "date", F_DATE, false, 0, NULL },
 	{ "hours", F_HOURS, false, 48, NULL },
@@ -80,13 +81,14 @@ check_value(const struct request *req, size_t i, const char *v)
 	const struct field_spec *f = &specs[i];
 
 	CHECK(n > 0);
-	if (f->kind != F_PASSWORD && f->kind != F_HOURS && f->kind != F_ID_NUMBER &&
+	bool pw = f->kind == F_PASSWORD || f->kind == F_PASSWORD_GIVEN;
+	if (!pw && f->kind != F_HOURS && f->kind != F_ID_NUMBER &&
 	    f->kind != F_EMAIL) {
 		/* the raw value trimmed of blanks */
 		const struct kv *kv = raw(req, f->name);
 		CHECK(kv != NULL && memmem(kv->val, kv->vlen, v, n) != NULL);
 	}
-	if (f->kind != F_PASSWORD)
+	if (!pw)
 		CHECK(v[0] != ' ' && v[0] != '\t' && v[n - 1] != ' ' && v[n - 1] != '\t');
 	switch (f->kind) {
 	case F_NAME:
@@ -105,9 +107,12 @@ check_value(const struct request *req, size_t i, const char *v)
 	case F_EMAIL:
 		CHECK(contact_email_valid(v, n, em, sizeof(em)) && strcmp(em, v) == 0);
 		break;
-	case F_PASSWORD: {
+	case F_PASSWORD:
+	case F_PASSWORD_GIVEN: {
 		const struct kv *kv = raw(req, f->name);
-		CHECK(n >= TM_MIN_PASSWORD_BYTES && n <= TM_MAX_PASSWORD_BYTES);
+		CHECK(n <= TM_MAX_PASSWORD_BYTES);
+		CHECK(f->kind == F_PASSWORD_GIVEN || (utf8_chars(v, n) >= TM_MIN_PASSWORD_CHARS &&
+		    utf8_chars(v, n) <= TM_MAX_PASSWORD_CHARS));
 		CHECK(kv != NULL && kv->vlen == n && memcmp(kv->val, v, n) == 0);
 		break;
 	}

@@ -177,7 +177,9 @@ def json_content_type_with_charset_accepted():
 
 @test
 def password_length_boundaries():
-    for pw in ("12345678", "a" * 128, "测试测"):  # 8, 128, 9 bytes
+    # 12 to 128 characters (ASVS 2.1.1, 2.1.2), counted as code points: 12 CJK characters
+    # are 36 bytes, 128 of them 384
+    for pw in ("123456789012", "a" * 128, "测" * 12, "测" * 128, "密码" * 6 + "a" * 116):
         ident = identity("pw", password=pw)
         r = Client().post_json("/api/v1/trainees", ident)
         check(r.status == 201, "password of %d bytes should be accepted: %s"
@@ -249,9 +251,11 @@ VALIDATION_CASES = [
     ("employer missing", _drop("employer"), "employer", {"required"}),
     ("employer too long", _set("employer", "公司" * 300), "employer", {"too_long"}),
     ("password missing", _drop("password"), "password", {"required"}),
-    ("password 7 bytes", _set("password", "1234567"), "password", {"password_too_short"}),
-    ("password 129 bytes", _set("password", "a" * 129), "password", {"password_too_long"}),
-    ("password 129 bytes CJK", _set("password", "测" * 43), "password", {"password_too_long"}),
+    ("password 11 characters", _set("password", "12345678901"), "password", {"password_too_short"}),
+    ("password 11 CJK characters (33 bytes)", _set("password", "测" * 11), "password",
+     {"password_too_short"}),
+    ("password 129 characters", _set("password", "a" * 129), "password", {"password_too_long"}),
+    ("password 129 CJK characters", _set("password", "测" * 129), "password", {"password_too_long"}),
 ]
 
 
@@ -623,6 +627,10 @@ def wrong_password_and_unknown_login_look_the_same():
     api_error(r3, 401, "invalid_credentials", "unknown phone")
     check("tm_session" not in "".join(r1.header_all("Set-Cookie") + r2.header_all("Set-Cookie")),
           "a failed login set a session cookie")
+    # The 12-character minimum is for new passwords: a login of any length is only checked
+    # against the stored hash (accounts made under the older 8-byte rule keep working).
+    r4 = login(Client(), ident["email"], "short", expect=None)
+    api_error(r4, 401, "invalid_credentials", "a short password at login")
     login(Client(), ident["email"], ident["password"])  # one failure does not lock the account
 
 
@@ -721,6 +729,8 @@ def ctl_admin_create_first_admin():
         return int(sql1("SELECT COUNT(*) FROM users WHERE email = '%s'" % email))
 
     err = ctl("admin-create", email, "运维管理员", stdin=b"short\n", expect_rc=2)
+    # 11 characters (33 bytes): under the 12-character minimum of every new password
+    ctl("admin-create", email, "运维管理员", stdin=("测" * 11 + "\n").encode(), expect_rc=2)
     ctl("admin-create", "not-an-email", "运维管理员", stdin=(pw + "\n").encode(), expect_rc=2)
     ctl("admin-create", email, "", stdin=(pw + "\n").encode(), expect_rc=2)
     ctl("admin-create", email, stdin=(pw + "\n").encode(), expect_rc=2)
