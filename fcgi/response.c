@@ -78,12 +78,18 @@ resp_header(struct request *req, struct response *r, const char *fmt, ...)
 	r->headers[r->nheaders++] = arena_strdup(req->a, buf);
 }
 
+bool
+resp_cookies_secure(const struct request *req)
+{
+	return req->w->cfg->secure_cookies || req->https;
+}
+
 void
 resp_cookie(struct request *req, struct response *r, const char *name, const char *value,
     long max_age)
 {
 	resp_header(req, r, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
-	    name, value, max_age, req->w->cfg->secure_cookies || req->https ? "; Secure" : "");
+	    name, value, max_age, resp_cookies_secure(req) ? "; Secure" : "");
 }
 
 /* Adds what every page needs: the CSRF token for its forms and who is logged in. */
@@ -94,7 +100,7 @@ decorate(struct request *req, struct response *r, json_t *view)
 	if (tok != NULL)
 		json_object_set_new(view, "csrf", json_string(tok));
 	if (req->set_csrf_cookie) {
-		resp_cookie(req, r, CSRF_COOKIE, req->csrf_cookie, 7 * 24 * 3600);
+		resp_cookie(req, r, csrf_cookie(req), req->csrf_cookie, 7 * 24 * 3600);
 		req->set_csrf_cookie = false;
 	}
 	if (req->user_id > 0) {

@@ -31,6 +31,8 @@ void	 resp_redirect(struct request *, struct response *, const char *location);
 void	 resp_header(struct request *, struct response *, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* A Set-Cookie header with the project's flags (HttpOnly, SameSite=Lax, Secure over TLS). */
+/* Whether cookies get Secure (and their names __Host-, fcgi/session.h). */
+bool	 resp_cookies_secure(const struct request *);
 void	 resp_cookie(struct request *, struct response *, const char *name, const char *value,
 	    long max_age);
 

@@ -138,11 +138,23 @@ idle_touch(struct request *req, const unsigned char h[32], int64_t idle, int64_t
 	    " WHERE token_hash = ?", v, DB_N(v), NULL, NULL);
 }
 
+const char *
+session_cookie(const struct request *req)
+{
+	return resp_cookies_secure(req) ? "__Host-tm_session" : "tm_session";
+}
+
+const char *
+csrf_cookie(const struct request *req)
+{
+	return resp_cookies_secure(req) ? "__Host-tm_csrf" : "tm_csrf";
+}
+
 enum db_rc
 session_load(struct request *req)
 {
-	const char *tok = kv_get(&req->cookies, SESSION_COOKIE);
-	const char *anon = kv_get(&req->cookies, CSRF_COOKIE);
+	const char *tok = kv_get(&req->cookies, session_cookie(req));
+	const char *anon = kv_get(&req->cookies, csrf_cookie(req));
 	char role[16], name[204];
 	unsigned char h[32];
 
@@ -218,7 +230,7 @@ session_create(struct request *req, struct response *r, int64_t user_id)
 	struct db_val u[] = { DBV_I64(user_id) };
 	(void)db_exec(req->w->db, "DELETE FROM sessions WHERE user_id = ? AND (expires_at <= NOW()"
 	    " OR idle_until <= NOW())", u, 1, NULL, NULL);
-	resp_cookie(req, r, SESSION_COOKIE, tok, TM_SESSION_TTL_SECONDS);
+	resp_cookie(req, r, session_cookie(req), tok, TM_SESSION_TTL_SECONDS);
 	req->session_token = tok;
 	req->csrf_seed = tok;
 	req->user_id = user_id;
@@ -237,10 +249,10 @@ session_destroy(struct request *req, struct response *r)
 		/* Before the answer leaves: no worker of this host may serve the token after it. */
 		session_epoch_bump();
 	}
-	resp_cookie(req, r, SESSION_COOKIE, "", 0);
+	resp_cookie(req, r, session_cookie(req), "", 0);
 	req->session_token = NULL;
 	req->user_id = 0;
-	req->csrf_seed = kv_get(&req->cookies, CSRF_COOKIE);
+	req->csrf_seed = kv_get(&req->cookies, csrf_cookie(req));
 	if (!token_shape_ok(req->csrf_seed))
 		req->csrf_seed = NULL;
 	return rc;

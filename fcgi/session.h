@@ -7,8 +7,15 @@
 #include "request.h"
 #include "response.h"
 
-#define SESSION_COOKIE "tm_session"
-#define CSRF_COOKIE "tm_csrf"
+/*
+ * Cookie names: tm_session and tm_csrf, with the __Host- prefix wherever cookies are Secure
+ * (resp_cookies_secure: [server] secure_cookies, or the request came over HTTPS; ASVS 3.4.4).
+ * A browser keeps a __Host- cookie only when it was set over HTTPS with Path=/ and no Domain,
+ * so neither a sibling subdomain nor a man in the middle of plain HTTP can plant one; and only
+ * the name of the request's mode is read, so a planted unprefixed cookie counts for nothing.
+ */
+const char *session_cookie(const struct request *);
+const char *csrf_cookie(const struct request *);
 
 /*
  * Sessions: the cookie holds 32 random bytes (base64url); the table holds only their

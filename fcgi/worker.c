@@ -247,7 +247,7 @@ dispatch(struct worker_ctx *w, struct request *req, FCGX_Request *fr, struct res
 			return;
 		}
 	} else {
-		const char *anon = kv_get(&req->cookies, CSRF_COOKIE);
+		const char *anon = kv_get(&req->cookies, csrf_cookie(req));
 		req->csrf_seed = anon;
 	}
 

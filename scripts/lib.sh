@@ -17,7 +17,7 @@ die() { printf '%s: error: %s\n' "$ME" "$*" >&2; exit 1; }
 
 RUNTIME_PACKAGES=(build-essential libcsv-dev autoconf automake libtool pkg-config libfcgi-dev libmariadb-dev
 	mariadb-server mariadb-client nginx-light libsodium-dev libjansson-dev libinih-dev curl
-	libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev libzbar-dev fonts-noto-cjk zlib1g-dev libcurl4-openssl-dev)
+	libqrencode-dev libpng-dev libcairo2-dev libpango1.0-dev libzbar-dev fonts-noto-cjk zlib1g-dev libcurl4-openssl-dev openssl)
 TEST_PACKAGES=(libcriterion-dev clang libclang-rt-14-dev chromium fonts-noto-cjk python3 jq
 	zbar-tools poppler-utils)
 
@@ -186,6 +186,19 @@ listening_ports() {
 }
 
 port_in_use() { listening_ports | grep -qx "$1"; }
+
+# A throwaway self-signed certificate for 127.0.0.1, made once per nginx dir, for the TLS
+# listener of a local stack or cluster (nginx/nginx.conf.in); never used in production.
+tls_selfsigned() { # NGINX_DIR
+	local t=$1/tls
+	[[ -s $t/cert.pem && -s $t/key.pem ]] && return 0
+	mkdir -p "$t"
+	(umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-days 30 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$t/key.pem" -out "$t/cert.pem" >/dev/null 2>&1) ||
+		die "openssl could not make the local test certificate in $t"
+	chmod 0644 "$t/cert.pem"
+}
 
 # free_port: prints a TCP port nothing listens on (20000-39999), or fails.
 free_port() {

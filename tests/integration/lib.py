@@ -13,6 +13,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import time
 import urllib.parse
 
@@ -22,6 +23,13 @@ HOST = _u.hostname or "127.0.0.1"
 PORT = _u.port or 80
 HOST_HEADER = _u.netloc
 STACK = os.environ.get("TMCRED_STACK", "")
+# The same site over TLS (scripts/stack: self-signed for 127.0.0.1, DIR/tls_port).
+_tls = urllib.parse.urlsplit(os.environ.get("TMCRED_TLS_URL", ""))
+TLS_PORT = _tls.port
+if TLS_PORT is None and STACK and os.path.exists(os.path.join(STACK, "tls_port")):
+    with open(os.path.join(STACK, "tls_port")) as _f:
+        TLS_PORT = int(_f.read().strip())
+TLS_CA = os.path.join(STACK, "nginx", "tls", "cert.pem") if STACK else ""
 TOP = os.environ.get("TMCRED_TOP", os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..")))
 
@@ -156,9 +164,10 @@ def _parse_raw_response(method, path, raw):
 class Client:
     """A tiny HTTP client with a cookie jar.  Redirects are never followed."""
 
-    def __init__(self, name="client"):
+    def __init__(self, name="client", tls=False):
         self.name = name
         self.cookies = {}
+        self.tls = tls      # over the stack's TLS listener (TLS_PORT), the CA pinned
 
     def cookie_header(self):
         if not self.cookies:
@@ -215,7 +224,13 @@ class Client:
             hdrs.update(headers)
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+        if self.tls:
+            if TLS_PORT is None or not os.path.exists(TLS_CA):
+                raise TestFailure("no TLS listener known (TMCRED_TLS_URL or TMCRED_STACK)")
+            ctx = ssl.create_default_context(cafile=TLS_CA)
+            conn = http.client.HTTPSConnection(HOST, TLS_PORT, timeout=timeout, context=ctx)
+        else:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
         try:
             conn.putrequest(method, path, skip_host=True,
                             skip_accept_encoding=True)

@@ -101,3 +101,58 @@ def secrets_at_rest_hashed_or_encrypted():
     check(tok.encode().hex().upper() not in hexes, "the session token stored in clear")
     check(hashlib.blake2b(tok.encode(), digest_size=32).hexdigest().upper() in hexes,
           "sessions.token_hash is not BLAKE2b-256 of the cookie token")
+
+
+def _set_cookie(resp, name):
+    scs = [s for s in resp.header_all("Set-Cookie") if s.startswith(name + "=")]
+    check(len(scs) == 1, "expected one Set-Cookie %s, got %r" % (name, resp.header_all("Set-Cookie")))
+    return scs[0]
+
+
+@test
+def host_prefixed_cookies_over_tls():
+    """ASVS 3.4.4, over the stack's real TLS listener (nginx passes HTTPS=on): the session and
+    CSRF cookies are named __Host-…, with Secure, Path=/ and no Domain, and only those names
+    are read there, so an unprefixed cookie planted over plain HTTP or by a sibling domain
+    counts for nothing. Plain HTTP (local use without TLS) keeps tm_session and tm_csrf."""
+    if lib.TLS_PORT is None:
+        return "SKIP needs the stack's TLS listener (TMCRED_STACK)"
+    ident = lib.identity("tls")
+    c = Client("tls", tls=True)
+    for name, sc in (("__Host-tm_csrf", _set_cookie(c.get("/register"), "__Host-tm_csrf")),):
+        attrs = [a.strip().lower() for a in sc.split(";")[1:]]
+        check("secure" in attrs and "path=/" in attrs and not any(a.startswith("domain") for a in attrs),
+              "%s over TLS: %r" % (name, sc))
+    check("tm_csrf" not in c.cookies, "an unprefixed CSRF cookie over TLS: %r" % c.cookies)
+
+    # The HTML forms work with the prefixed names: register, then log in through the form.
+    tok = c.csrf_from("/register")
+    r = c.post_form("/register", dict(ident, csrf=tok))
+    check(r.status == 303, "POST /register over TLS: %s" % r.short())
+    c = Client("tls-login", tls=True)
+    tok = c.csrf_from("/login")
+    r = c.post_form("/login", {"login": ident["email"], "password": ident["password"], "csrf": tok})
+    check(r.status == 303, "form login over TLS: %s" % r.short())
+    sc = _set_cookie(r, "__Host-tm_session")
+    attrs = [a.strip().lower() for a in sc.split(";")[1:]]
+    check("secure" in attrs and "path=/" in attrs and "httponly" in attrs
+          and not any(a.startswith("domain") for a in attrs), "__Host-tm_session: %r" % sc)
+    check(not any(s.startswith("tm_session=") for s in r.header_all("Set-Cookie")),
+          "an unprefixed session cookie over TLS: %r" % r.header_all("Set-Cookie"))
+    check(c.get("/api/v1/me").status == 200, "the prefixed session over TLS")
+
+    token = c.cookies["__Host-tm_session"]
+    plain_name = Client("tls-plain-name", tls=True)
+    plain_name.cookies["tm_session"] = token
+    lib.api_error(plain_name.get("/api/v1/me"), 401, "unauthorized",
+                  "the session token under the unprefixed name over TLS")
+    over_http = Client("http-prefixed")
+    over_http.cookies["__Host-tm_session"] = token
+    lib.api_error(over_http.get("/api/v1/me"), 401, "unauthorized",
+                  "the prefixed name over plain HTTP")
+
+    r = c.request("DELETE", "/api/v1/session")
+    check(r.status == 200, "logout over TLS: %s" % r.short())
+    sc = _set_cookie(r, "__Host-tm_session")
+    check(re.search(r"max-age=0\b", sc.lower()), "logout must expire __Host-tm_session: %r" % sc)
+    lib.api_error(c.get("/api/v1/me"), 401, "unauthorized", "after logout over TLS")
