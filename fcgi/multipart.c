@@ -126,7 +126,13 @@ mp_next(struct mp *m)
 		;
 	if (n < 0 || m->finished)
 		return n < 0 ? -1 : 0;
-	if (fill(m) < 0 || m->len - m->pos < m->dlen + 2)
+	/*
+	 * Top up only when short: fill moves the unread bytes to the front, and doing that for
+	 * every part made a body of many tiny parts cost a window's move per part.
+	 */
+	if (m->len - m->pos < m->dlen + 4 && fill(m) < 0)
+		return -1;
+	if (m->len - m->pos < m->dlen + 2)
 		return -1;
 	m->pos += m->dlen;
 	m->at_delim = false;
