@@ -631,6 +631,10 @@ def wrong_password_and_unknown_login_look_the_same():
     # against the stored hash (accounts made under the older 8-byte rule keep working).
     r4 = login(Client(), ident["email"], "short", expect=None)
     api_error(r4, 401, "invalid_credentials", "a short password at login")
+    # ... but no more than TM_MAX_PASSWORD_BYTES (512) bytes: the work of a login is bounded
+    e = api_error(login(Client(), ident["email"], "密" * 171, expect=None), 422, "validation_failed",
+                  "a 513-byte password at login")
+    check(("password", "password_too_long") in detail_codes(e), "513 bytes at login: %r" % e)
     login(Client(), ident["email"], ident["password"])  # one failure does not lock the account
 
 
@@ -731,6 +735,7 @@ def ctl_admin_create_first_admin():
     err = ctl("admin-create", email, "运维管理员", stdin=b"short\n", expect_rc=2)
     # 11 characters (33 bytes): under the 12-character minimum of every new password
     ctl("admin-create", email, "运维管理员", stdin=("测" * 11 + "\n").encode(), expect_rc=2)
+    ctl("admin-create", email, "运维管理员", stdin=("a" * 129 + "\n").encode(), expect_rc=2)
     ctl("admin-create", "not-an-email", "运维管理员", stdin=(pw + "\n").encode(), expect_rc=2)
     ctl("admin-create", email, "", stdin=(pw + "\n").encode(), expect_rc=2)
     ctl("admin-create", email, stdin=(pw + "\n").encode(), expect_rc=2)
