@@ -45,12 +45,12 @@ answer_get(struct answer_cache *c, int64_t k1, int64_t k2, unsigned ttl_ms, uint
 	return s;
 }
 
-void
+const struct answer_slot *
 answer_put(struct answer_cache *c, int64_t k1, int64_t k2, uint64_t epoch_then, json_t *view,
     unsigned ttl_ms)
 {
 	if (ttl_ms == 0 || !host_epochs_mapped() || host_epoch(c->epoch) != epoch_then)
-		return;
+		return NULL;
 	struct answer_slot *s = slot_of(c, k1, k2);
 	slot_clear(s);
 	json_t *copy = json_deep_copy(view);
@@ -58,7 +58,7 @@ answer_put(struct answer_cache *c, int64_t k1, int64_t k2, uint64_t epoch_then, 
 	char *js = copy != NULL ? resp_api_json(copy, &len) : NULL;
 	if (js == NULL) {
 		json_decref(copy);
-		return;
+		return NULL;
 	}
 	s->view = copy;
 	s->json = js;
@@ -68,4 +68,5 @@ answer_put(struct answer_cache *c, int64_t k1, int64_t k2, uint64_t epoch_then, 
 	s->epoch = epoch_then;
 	clock_gettime(CLOCK_MONOTONIC, &s->at);
 	s->used = true;
+	return s;
 }

@@ -41,9 +41,10 @@ const struct answer_slot *answer_get(struct answer_cache *, int64_t k1, int64_t 
 	    unsigned ttl_ms, uint64_t *epoch_now);
 /*
  * Keeps a copy of view (the caller keeps its own) and its JSON text, unless the epoch moved
- * since epoch_then. Failing to keep it is never an error: the next request reads again.
+ * since epoch_then: the slot that keeps it, or NULL. Failing to keep it is never an error:
+ * the next request reads again.
  */
-void	 answer_put(struct answer_cache *, int64_t k1, int64_t k2, uint64_t epoch_then,
+const struct answer_slot *answer_put(struct answer_cache *, int64_t k1, int64_t k2, uint64_t epoch_then,
 	    json_t *view, unsigned ttl_ms);
 
 #endif

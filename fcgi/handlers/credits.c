@@ -83,7 +83,7 @@ h_my_credits(struct request *req, struct response *r)
 	json_object_set_new(v, "page_title", json_string("继续教育学时"));
 	json_object_set_new(v, "prev_year", json_integer(year - 1));
 	json_object_set_new(v, "next_year", json_integer(year + 1));
-	answer_put(&credit_answers, req->person_id, year, epoch, v, ttl_ms);
+	(void)answer_put(&credit_answers, req->person_id, year, epoch, v, ttl_ms);
 	resp_view(r, 200, v, "credits");
 }
 

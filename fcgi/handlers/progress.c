@@ -43,8 +43,7 @@ current(struct request *req, json_t **view, const struct answer_slot **kept)
 	const char *why = progress_view(req->w->db, ymd_today_utc(), view);
 	if (why != NULL)
 		return why;
-	answer_put(&cache, 0, 0, e, *view, TM_PROGRESS_CACHE_MS);
-	*kept = answer_get(&cache, 0, 0, TM_PROGRESS_CACHE_MS, &e);
+	*kept = answer_put(&cache, 0, 0, e, *view, TM_PROGRESS_CACHE_MS);
 	return NULL;
 }
 

@@ -25,7 +25,8 @@ put(int64_t k1, int64_t k2, int n, unsigned ttl)
 	uint64_t e;
 	cr_assert_null(answer_get(&C, k1, k2, ttl, &e));
 	json_t *v = json_pack("{s:i}", "n", n);
-	answer_put(&C, k1, k2, e, v, ttl);
+	const struct answer_slot *s = answer_put(&C, k1, k2, e, v, ttl);
+	cr_assert((s != NULL) == (ttl > 0), "answer_put kept %p with ttl %u", (void *)s, ttl);
 	json_decref(v);     /* the cache keeps its own copy */
 }
 
@@ -68,7 +69,7 @@ Test(answer_cache, an_answer_read_across_a_write_is_not_kept)
 	cr_assert_null(answer_get(&C, 7, 2025, 5000, &e));
 	host_epoch_bump(EPOCH_WRITES);     /* a write lands while the answer is being read */
 	json_t *v = json_pack("{s:i}", "n", 1);
-	answer_put(&C, 7, 2025, e, v, 5000);
+	cr_assert_null(answer_put(&C, 7, 2025, e, v, 5000));
 	json_decref(v);
 	cr_assert_eq(got(7, 2025, 5000), -1);
 }
